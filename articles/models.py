@@ -1,0 +1,448 @@
+"""The newsroom content model: categories, authors, tags and articles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from articles.sanitise import sanitise
+from articles.slugs import slug_from_text
+
+PATH_SEPARATOR = "/"
+NAME_PATH_SEPARATOR = " / "
+
+
+class CategoryQuerySet(models.QuerySet):
+    def roots(self) -> CategoryQuerySet:
+        """Return the top-level categories."""
+        return self.filter(parent__isnull=True)
+
+    def subtree(self, category: Category) -> CategoryQuerySet:
+        """Return ``category`` and all its descendants, in one query."""
+        return self.filter(Q(pk=category.pk) | Q(path__startswith=category.path + PATH_SEPARATOR))
+
+
+class Category(models.Model):
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Leave empty for a top-level section."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        blank=True,
+        help_text=_("Part of the address. Made from the name when left empty."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Smaller numbers come first among siblings.")
+    )
+    path = models.CharField(_("address path"), max_length=700, unique=True, editable=False)
+    name_path = models.CharField(_("full name"), max_length=1000, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_unique_slug_in_parent"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(parent__isnull=True), name="category_unique_root_slug"
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="category_unique_root_name"
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="category_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_path or self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slug_from_text(self.name)
+        old_path = self.path
+        self._compute_paths()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                for child in self.children.all():
+                    child.save()
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:category", kwargs={"path": self.path})
+
+    def clean(self) -> None:
+        if self.pk and self.parent_id:
+            ancestor = self.parent
+            while ancestor is not None:
+                if ancestor.pk == self.pk:
+                    raise ValidationError({"parent": _("A category cannot sit inside itself.")})
+                ancestor = ancestor.parent
+
+    def _compute_paths(self) -> None:
+        if self.parent_id:
+            parent = self.parent
+            self.path = parent.path + PATH_SEPARATOR + self.slug
+            self.name_path = parent.name_path + NAME_PATH_SEPARATOR + self.name
+            self.depth = parent.depth + 1
+        else:
+            self.path, self.name_path, self.depth = self.slug, self.name, 0
+
+    def ancestors(self, include_self: bool = False) -> CategoryQuerySet:
+        """Return the categories above this one, top first, in one query."""
+        parts = self.path.split(PATH_SEPARATOR)
+        prefixes = [PATH_SEPARATOR.join(parts[:end]) for end in range(1, len(parts) + (1 if include_self else 0))]
+        return Category.objects.filter(path__in=prefixes).order_by("depth")
+
+    def descendants(self) -> CategoryQuerySet:
+        """Return every category below this one, at any depth, in one query."""
+        return Category.objects.filter(path__startswith=self.path + PATH_SEPARATOR)
+
+
+class Author(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.PERSON,
+        help_text=_("An organisation is a wire service or outlet, such as 快科技."),
+    )
+    bio = models.TextField(_("biography"), blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="authors/%Y/", blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text=_("The login this person uses, if they work in the newsroom."),
+    )
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="author_unique_name_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Author, slug_from_text(self.name), exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Tag(TagBase):
+    source_slug = models.CharField(
+        _("source slug"),
+        max_length=100,
+        blank=True,
+        help_text=_("The tag's slug on the site it was imported from, e.g. zhangyong."),
+    )
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        slug = self.source_slug or slug_from_text(tag)
+        return f"{slug}-{i}" if i is not None else slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(ItemBase):
+    """Tag ↔ article link with a real foreign key, so tag queries join, not scan."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        """Return what readers may see: published, and whose time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self) -> ArticleQuerySet:
+        """Return published articles whose time has not come yet."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_listing(self) -> ArticleQuerySet:
+        """Return these articles with category, editor, bylines and tags loaded in 3 queries."""
+        return self.select_related("category", "editor").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+        )
+
+    def in_category(self, category: Category) -> ArticleQuerySet:
+        """Return articles in ``category`` or any category below it."""
+        return self.filter(
+            Q(category__path=category.path) | Q(category__path__startswith=category.path + PATH_SEPARATOR)
+        )
+
+    def by_author(self, author: Author) -> ArticleQuerySet:
+        """Return articles with ``author`` in their byline."""
+        return self.filter(bylines__author=author)
+
+    def tagged(self, tag: Tag) -> ArticleQuerySet:
+        """Return articles carrying ``tag``."""
+        return self.filter(tagged_items__tag=tag)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "The article's address. Made from the title when left empty. "
+            "Changing it keeps the old address redirecting here."
+        ),
+    )
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences for listings and search results.")
+    )
+    body = models.TextField(_("body"), blank=True, help_text=_("Cleaned of unsafe markup when saved."))
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="articles", verbose_name=_("authors"), blank=True
+    )
+    editor = models.ForeignKey(
+        Author,
+        verbose_name=_("responsible editor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="edited_articles",
+        help_text=_("责任编辑: the editor answerable for this article."),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    tags = TaggableManager(verbose_name=_("tags"), through=TaggedArticle, blank=True)
+    lead_image = models.ImageField(_("lead image"), upload_to="articles/%Y/%m/", blank=True)
+    lead_image_url = models.URLField(
+        _("lead image address"),
+        max_length=1000,
+        blank=True,
+        help_text=_("A remote image, used when no image is uploaded."),
+    )
+    thumbnail_url = models.URLField(_("thumbnail address"), max_length=1000, blank=True)
+    lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
+    lead_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("A future time schedules the article: it appears by itself at that time."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    is_featured = models.BooleanField(_("featured"), default=False)
+    allow_comments = models.BooleanField(_("comments allowed"), default=True)
+    source_name = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("The outlet that first published it.")
+    )
+    source_url = models.URLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
+    import_source_path = models.CharField(
+        _("imported from"), max_length=1000, blank=True, editable=False
+    )
+    import_key = models.CharField(
+        _("import key"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    import_hash = models.CharField(_("imported content hash"), max_length=64, blank=True, editable=False)
+    import_version = models.PositiveIntegerField(_("version written by import"), null=True, editable=False)
+    front_matter = models.JSONField(
+        _("other front matter"),
+        default=dict,
+        blank=True,
+        help_text=_("Front-matter keys of the imported document that have no field of their own."),
+    )
+    import_notes = models.JSONField(_("import notes"), default=list, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    _clean_body: str | None = None
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # A body read back from the database was cleaned when it was saved.
+        article._clean_body = article.__dict__.get("body")
+        return article
+
+    def save(self, *args, imported: bool = False, **kwargs) -> None:
+        """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes."""
+        if self.body != self._clean_body:
+            self.body = self._clean_body = sanitise(self.body)
+        if not self.slug:
+            self.slug = unique_slug(Article, slug_from_text(self.title), exclude_pk=self.pk)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        with transaction.atomic():
+            if self.pk:
+                self.version = (self.version or 0) + 1
+                self._keep_old_slug_redirecting()
+            if imported:
+                self.import_version = self.version
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        """Return whether readers can see the article now."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Return whether the article is published with a time still to come."""
+        return self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_published
+
+    @property
+    def edited_since_import(self) -> bool:
+        """Return whether someone saved the article after the importer last wrote it."""
+        return self.import_version is not None and self.version != self.import_version
+
+    def _keep_old_slug_redirecting(self) -> None:
+        stored = Article.objects.filter(pk=self.pk).values("slug", "status").first()
+        if stored is None or stored["slug"] == self.slug:
+            return
+        SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        if stored["status"] in {self.Status.PUBLISHED, self.Status.ARCHIVED}:
+            SlugRedirect.objects.update_or_create(old_slug=stored["slug"], defaults={"article": self})
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author")]
+
+    def __str__(self) -> str:
+        return f"{self.article} — {self.author}"
+
+
+class SlugRedirect(models.Model):
+    """An address an article had before its slug changed; it redirects to the article."""
+
+    old_slug = models.SlugField(_("old slug"), max_length=120, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = None) -> str:
+    """Return ``base``, or ``base-2``, ``base-3``… the first slug ``model`` does not use yet."""
+    max_length = model._meta.get_field("slug").max_length
+    base = base[:max_length].strip("-")
+    taken = set(
+        model._default_manager.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    if model is Article:
+        taken |= set(
+            SlugRedirect.objects.filter(old_slug__startswith=base)
+            .exclude(article_id=exclude_pk)
+            .values_list("old_slug", flat=True)
+        )
+    if base not in taken:
+        return base
+    number = 2
+    while True:
+        suffix = str(number)
+        candidate = f"{base[: max_length - len(suffix) - 1].rstrip('-')}-{suffix}"
+        if candidate not in taken:
+            return candidate
+        number += 1
