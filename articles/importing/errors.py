@@ -1,0 +1,10 @@
+"""The one exception a bad document raises."""
+
+
+class ImportRefused(Exception):
+    """A document that cannot be imported; ``reason`` says why in words an editor understands."""
+
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        self.reason = reason
+        self.field = field
+        super().__init__(f"{field}: {reason}" if field else reason)
