@@ -109,7 +109,9 @@ class Category(models.Model):
     def ancestors(self, include_self: bool = False) -> CategoryQuerySet:
         """Return the categories above this one, top first, in one query."""
         parts = self.path.split(PATH_SEPARATOR)
-        prefixes = [PATH_SEPARATOR.join(parts[:end]) for end in range(1, len(parts) + (1 if include_self else 0))]
+        prefixes = [
+            PATH_SEPARATOR.join(parts[:end]) for end in range(1, len(parts) + (1 if include_self else 0))
+        ]
         return Category.objects.filter(path__in=prefixes).order_by("depth")
 
     def descendants(self) -> CategoryQuerySet:
@@ -148,9 +150,7 @@ class Author(models.Model):
         verbose_name = _("author")
         verbose_name_plural = _("authors")
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "name"], name="author_unique_name_per_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="author_unique_name_per_kind")]
 
     def __str__(self) -> str:
         return self.name
@@ -212,7 +212,7 @@ class ArticleQuerySet(models.QuerySet):
         """Return these articles with category, editor, bylines and tags loaded in 3 queries."""
         return self.select_related("category", "editor").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+            "tags",
         )
 
     def in_category(self, category: Category) -> ArticleQuerySet:
@@ -302,9 +302,7 @@ class Article(models.Model):
         _("source"), max_length=200, blank=True, help_text=_("The outlet that first published it.")
     )
     source_url = models.URLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
-    import_source_path = models.CharField(
-        _("imported from"), max_length=1000, blank=True, editable=False
-    )
+    import_source_path = models.CharField(_("imported from"), max_length=1000, blank=True, editable=False)
     import_key = models.CharField(
         _("import key"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
@@ -338,13 +336,6 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        article = super().from_db(db, field_names, values)
-        # A body read back from the database was cleaned when it was saved.
-        article._clean_body = article.__dict__.get("body")
-        return article
-
     def save(self, *args, imported: bool = False, **kwargs) -> None:
         """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes."""
         if self.body != self._clean_body:
@@ -364,6 +355,13 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # A body read back from the database was cleaned when it was saved.
+        article._clean_body = article.__dict__.get("body")
+        return article
+
     @property
     def is_published(self) -> bool:
         """Return whether readers can see the article now."""
@@ -376,7 +374,9 @@ class Article(models.Model):
     @property
     def is_scheduled(self) -> bool:
         """Return whether the article is published with a time still to come."""
-        return self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_published
+        return (
+            self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_published
+        )
 
     @property
     def edited_since_import(self) -> bool:

@@ -55,6 +55,7 @@ EMBED_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups
 
 # C0 controls (but tab, newline, carriage return) are not allowed in HTML.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+URL_IGNORED = re.compile(r"[\x00-\x20]|%0[9aAdD]|%20")
 DIMENSION = re.compile(r"^\d{1,5}%?$")
 ELEMENT_ID = re.compile(r"^[A-Za-z][\w\-:.]{0,63}$")
 REFERRER_POLICIES = frozenset({"no-referrer", "origin", "strict-origin-when-cross-origin"})
@@ -65,9 +66,14 @@ def _dimension(value: str) -> bool:
 
 
 def _url(value: str, protocols: frozenset[str]) -> bool:
-    """Allow absolute URLs with one of ``protocols``, and relative URLs."""
-    scheme = urlsplit(value.strip()).scheme.lower()
-    return scheme in protocols if scheme else not value.strip().startswith("//")
+    """Allow absolute URLs with one of ``protocols``, and relative URLs that cannot hide a scheme."""
+    # Browsers ignore tabs, newlines and spaces inside a scheme ("jav\tascript:").
+    cleaned = URL_IGNORED.sub("", value)
+    scheme = urlsplit(cleaned).scheme.lower()
+    if scheme:
+        return scheme in protocols
+    before_path = re.split(r"[/?#]", cleaned, maxsplit=1)[0]
+    return ":" not in before_path and not cleaned.startswith("//")
 
 
 def embed_host_allowed(url: str) -> bool:

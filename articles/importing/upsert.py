@@ -1,0 +1,245 @@
+"""Writing one normalised document to the database: the only importer stage that touches it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from articles.importing.furniture import TopicTag
+from articles.importing.normalise import PostData
+from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle, unique_slug
+from articles.slugs import slug_from_text, with_suffix
+
+SLUG_ATTEMPTS = 5
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    KEPT_EDITOR_CHANGES = "conflict"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass
+class UpsertResult:
+    outcome: Outcome
+    article_id: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class Lookups:
+    """Rows already resolved in this run, so that each name costs one query per run, not per document.
+
+    Entries made inside a document's transaction are only kept once it commits:
+    a rolled-back document must not leave ids of rows that no longer exist.
+    """
+
+    categories: dict[tuple[str, ...], Category] = field(default_factory=dict)
+    authors: dict[tuple[str, str], Author] = field(default_factory=dict)
+    tags: dict[str, Tag] = field(default_factory=dict)
+    pending: list[tuple[dict, object, object]] = field(default_factory=list)
+
+    def remember(self, table: dict, key: object, row: object) -> None:
+        self.pending.append((table, key, row))
+
+    def commit(self) -> None:
+        for table, key, row in self.pending:
+            table[key] = row
+        self.pending.clear()
+
+    def discard(self) -> None:
+        self.pending.clear()
+
+
+def upsert(
+    post: PostData,
+    *,
+    content_hash: str,
+    source_path: str,
+    force: bool = False,
+    lookups: Lookups | None = None,
+) -> UpsertResult:
+    """Create or update the article for ``post`` in one transaction and say what happened."""
+    lookups = lookups or Lookups()
+    try:
+        with transaction.atomic():
+            result = _upsert(post, content_hash, source_path, force, lookups)
+    except BaseException:
+        lookups.discard()
+        raise
+    lookups.commit()
+    return result
+
+
+def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups):
+    existing = Article.objects.select_for_update().filter(import_key=post.import_key).first()
+    if existing is not None:
+        if existing.import_hash == content_hash:
+            return UpsertResult(Outcome.UNCHANGED, existing.pk)
+        if existing.edited_since_import and not force:
+            return UpsertResult(
+                Outcome.KEPT_EDITOR_CHANGES,
+                existing.pk,
+                f"the article was changed in the admin after it was imported (version "
+                f"{existing.version}, imported as {existing.import_version}); use --force to overwrite",
+            )
+    article = existing or Article(import_key=post.import_key)
+    _fill(article, post, content_hash, source_path, lookups)
+    if existing is None:
+        created = _insert(article, post)
+        if created is not None:
+            return created
+    else:
+        article.save(imported=True)
+    _set_bylines(article, post, lookups, replace=existing is not None)
+    _set_tags(article, post.tags, lookups, replace=existing is not None)
+    return UpsertResult(Outcome.UPDATED if existing else Outcome.CREATED, article.pk)
+
+
+def _insert(article: Article, post: PostData) -> UpsertResult | None:
+    """Insert ``article``, finding a free slug; return a result if another import got there first."""
+    base = post.slug or slug_from_text(post.title)
+    article.slug = unique_slug(Article, base)
+    for attempt in range(SLUG_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                article.save(imported=True)
+            return None
+        except IntegrityError:
+            other = Article.objects.filter(import_key=post.import_key).first()
+            if other is not None:
+                return UpsertResult(Outcome.UNCHANGED, other.pk, "imported at the same time by another process")
+            article.pk = None
+            article.slug = with_suffix(base, post.import_key[: 6 + attempt], max_length=120)
+    raise IntegrityError(f"no free slug for {post.title!r} after {SLUG_ATTEMPTS} attempts")
+
+
+def _fill(article: Article, post: PostData, content_hash: str, source_path: str, lookups: Lookups) -> None:
+    article.title = post.title
+    article.subtitle = post.subtitle
+    article.summary = post.summary
+    article.body = post.body
+    article._clean_body = post.body  # normalise() already sanitised it
+    article.status = post.status
+    article.published_at = post.published_at
+    article.category = _category(post.category_path, lookups)
+    article.editor = _author(post.editor, Author.Kind.PERSON, lookups) if post.editor else None
+    article.lead_image_url = post.lead_image_url
+    article.thumbnail_url = post.thumbnail_url
+    article.lead_image_caption = post.lead_image_caption
+    article.lead_image_credit = post.lead_image_credit
+    article.source_name = post.source_name
+    article.source_url = post.source_url
+    article.allow_comments = post.allow_comments
+    article.is_featured = post.is_featured
+    article.front_matter = post.front_matter
+    article.import_notes = list(post.warnings)
+    article.import_hash = content_hash
+    article.import_source_path = source_path
+    if post.slug and article.pk and article.slug != post.slug:
+        article.slug = post.slug
+
+
+def _category(path: tuple[str, ...], lookups: Lookups) -> Category | None:
+    parent = None
+    for depth in range(1, len(path) + 1):
+        key = path[:depth]
+        category = lookups.categories.get(key)
+        if category is None:
+            category = _get_or_create(Category, parent=parent, name=path[depth - 1])
+            lookups.remember(lookups.categories, key, category)
+        parent = category
+    return parent
+
+
+def _author(name: str, kind: str, lookups: Lookups) -> Author:
+    key = (kind, name)
+    author = lookups.authors.get(key)
+    if author is None:
+        author = _get_or_create(Author, kind=kind, name=name)
+        lookups.remember(lookups.authors, key, author)
+    return author
+
+
+def _tag(topic: TopicTag, lookups: Lookups) -> Tag:
+    tag = lookups.tags.get(topic.name.casefold())
+    if tag is None:
+        tag = Tag.objects.filter(name__iexact=topic.name).first()
+        if tag is None:
+            tag = _create_tag(topic)
+        lookups.remember(lookups.tags, topic.name.casefold(), tag)
+    return tag
+
+
+def _create_tag(topic: TopicTag) -> Tag:
+    """Create a tag, keeping its source slug when free; a concurrent import may create it first."""
+    base = topic.source_slug or slug_from_text(topic.name)
+    for number in range(SLUG_ATTEMPTS):
+        slug = base if number == 0 else f"{base}-{number + 1}"
+        try:
+            with transaction.atomic():
+                return Tag.objects.create(name=topic.name, slug=slug, source_slug=topic.source_slug)
+        except IntegrityError:
+            existing = Tag.objects.filter(name__iexact=topic.name).first()
+            if existing is not None:
+                return existing
+    return Tag.objects.create(name=topic.name, slug=with_suffix(base, slug_from_text(topic.name)[:8], 100))
+
+
+def _get_or_create(model, **identity):
+    """Return the row with ``identity``, creating it; the unique constraint settles races."""
+    row = model.objects.filter(**identity).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return model.objects.create(**identity)
+    except IntegrityError:
+        row = model.objects.filter(**identity).first()
+        if row is None:
+            raise
+        return row
+
+
+def _set_bylines(article: Article, post: PostData, lookups: Lookups, replace: bool) -> None:
+    authors = [_author(name, Author.Kind.PERSON, lookups) for name in post.writers]
+    if post.outlet:
+        authors.append(_author(post.outlet, Author.Kind.ORGANISATION, lookups))
+    unique = list(dict.fromkeys(authors))
+    if replace:
+        current = list(article.bylines.order_by("position", "id").values_list("author_id", flat=True))
+        if current == [author.pk for author in unique]:
+            return
+        article.bylines.all().delete()
+    Byline.objects.bulk_create(
+        Byline(article=article, author=author, position=position) for position, author in enumerate(unique)
+    )
+
+
+def _set_tags(article: Article, topics: tuple[TopicTag, ...], lookups: Lookups, replace: bool) -> None:
+    tags = list(dict.fromkeys(_tag(topic, lookups) for topic in topics))
+    if replace:
+        current = set(article.tagged_items.values_list("tag_id", flat=True))
+        if current == {tag.pk for tag in tags}:
+            return
+        article.tagged_items.all().delete()
+    TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=tag) for tag in tags)
+
+
+def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertResult:
+    """Return what ``upsert`` would do with ``post``, writing nothing (for --dry-run)."""
+    existing = Article.objects.filter(import_key=post.import_key).first()
+    if existing is None:
+        return UpsertResult(Outcome.CREATED, None, "dry run: would be created")
+    if existing.import_hash == content_hash:
+        return UpsertResult(Outcome.UNCHANGED, existing.pk)
+    if existing.edited_since_import and not force:
+        return UpsertResult(
+            Outcome.KEPT_EDITOR_CHANGES, existing.pk, "dry run: changed in the admin after import; left alone"
+        )
+    return UpsertResult(Outcome.UPDATED, existing.pk, "dry run: would be updated")

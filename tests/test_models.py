@@ -1,0 +1,175 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import IntegrityError
+from django.utils import timezone
+
+from articles.models import Article, Category, SlugRedirect, Tag
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+class TestCategoryTree:
+    def test_full_path_and_url_path(self):
+        section = factories.category_path("新媒体", "快科技（原驱动之家）", "最新新闻")
+        assert str(section) == "新媒体 / 快科技（原驱动之家） / 最新新闻"
+        assert section.path == "xin-mei-ti/kuai-ke-ji-yuan-qu-dong-zhi-jia/zui-xin-xin-wen"
+        assert section.get_absolute_url() == "/category/xin-mei-ti/kuai-ke-ji-yuan-qu-dong-zhi-jia/zui-xin-xin-wen/"
+        assert section.depth == 2
+
+    def test_descendants_at_any_depth_in_one_query(self, django_assert_num_queries):
+        top = factories.category_path("新媒体")
+        factories.category_path("新媒体", "cnBeta", "最新")
+        factories.category_path("新媒体", "199IT", "首页更新")
+        factories.category_path("二次元", "AcFun")
+        with django_assert_num_queries(1):
+            names = sorted(category.name for category in top.descendants())
+        assert names == ["199IT", "cnBeta", "最新", "首页更新"]
+
+    def test_ancestors_top_first_in_one_query(self, django_assert_num_queries):
+        section = factories.category_path("新媒体", "cnBeta", "最新")
+        with django_assert_num_queries(1):
+            assert [c.name for c in section.ancestors()] == ["新媒体", "cnBeta"]
+
+    def test_renaming_a_slug_moves_the_whole_subtree(self):
+        section = factories.category_path("新媒体", "cnBeta", "最新")
+        feed = section.parent
+        feed.slug = "cnbeta-news"
+        feed.save()
+        section.refresh_from_db()
+        assert section.path == "xin-mei-ti/cnbeta-news/zui-xin"
+
+    def test_slug_is_unique_among_siblings_only(self):
+        factories.category_path("新媒体", "最新")
+        factories.category_path("二次元", "最新")
+        with pytest.raises(IntegrityError):
+            Category.objects.create(parent=Category.objects.get(name="新媒体"), name="最新 ", slug="zui-xin")
+
+    def test_top_level_slugs_are_unique(self):
+        Category.objects.create(name="新闻")
+        with pytest.raises(IntegrityError):
+            Category.objects.create(name="新闻二", slug="xin-wen")
+
+    def test_category_cannot_be_its_own_ancestor(self):
+        top = factories.category_path("新媒体")
+        child = factories.category_path("新媒体", "cnBeta")
+        top.parent = child
+        with pytest.raises(Exception, match="itself"):
+            top.full_clean()
+
+
+class TestArticleSlugs:
+    def test_chinese_title_gets_a_pinyin_slug(self):
+        article = factories.article("阿里张勇连线300家平台商家")
+        assert article.slug == "a-li-zhang-yong-lian-xian-300-jia-ping-tai-shang-jia"
+
+    def test_same_title_gets_distinct_slugs(self):
+        first = factories.article("特斯拉续航实测")
+        second = factories.article("特斯拉续航实测")
+        assert first.slug == "te-si-la-xu-hang-shi-ce"
+        assert second.slug == "te-si-la-xu-hang-shi-ce-2"
+
+    def test_slug_is_stable_when_the_title_changes(self):
+        article = factories.article("旧标题")
+        article.title = "新标题"
+        article.save()
+        assert article.slug == "jiu-biao-ti"
+
+    def test_changing_a_published_slug_keeps_the_old_url_redirecting(self, client):
+        article = factories.article("旧标题")
+        article.slug = "new-title"
+        article.save()
+        assert SlugRedirect.objects.get(old_slug="jiu-biao-ti").article == article
+        response = client.get("/articles/jiu-biao-ti/")
+        assert response.status_code == 301
+        assert response["Location"] == "/articles/new-title/"
+
+    def test_a_new_article_does_not_take_a_slug_that_redirects(self):
+        article = factories.article("旧标题")
+        article.slug = "new-title"
+        article.save()
+        assert factories.article("旧标题").slug == "jiu-biao-ti-2"
+
+    def test_draft_slug_changes_leave_no_redirect(self):
+        article = factories.article("草稿", published=False)
+        article.slug = "draft-renamed"
+        article.save()
+        assert not SlugRedirect.objects.exists()
+
+
+class TestPublished:
+    def test_hides_drafts_review_and_archived(self):
+        factories.article("草稿", published=False)
+        factories.article("审核中", published=False, status=Article.Status.REVIEW)
+        factories.article("归档", status=Article.Status.ARCHIVED)
+        live = factories.article("已发布")
+        assert list(Article.objects.published()) == [live]
+
+    def test_scheduled_article_appears_by_itself_when_its_time_comes(self):
+        now = timezone.now()
+        with time_machine.travel(now, tick=False):
+            scheduled = factories.article("定时发布", published_at=now + dt.timedelta(hours=2))
+            assert not Article.objects.published().exists()
+            assert scheduled.is_scheduled
+        with time_machine.travel(now + dt.timedelta(hours=2, seconds=1), tick=False):
+            assert list(Article.objects.published()) == [scheduled]
+            assert scheduled.is_published
+
+    def test_publishing_without_a_time_publishes_now(self):
+        article = Article.objects.create(title="马上发布", status=Article.Status.PUBLISHED)
+        assert article.published_at is not None and article.is_published
+
+    def test_listing_loads_related_data_in_constant_queries(self, django_assert_num_queries):
+        section = factories.category_path("新媒体", "cnBeta")
+        for number in range(12):
+            article = factories.article(f"文章{number}", category=section, editor=factories.author("编辑"))
+            article.tags.add(*[f"标签{n}" for n in range(number % 4)])
+            article.bylines.create(author=factories.author(f"作者{number}"))
+        with django_assert_num_queries(3):
+            for article in Article.objects.published().for_listing():
+                (article.category.name_path, article.editor.name)
+                [byline.author.name for byline in article.bylines.all()]
+                [tag.name for tag in article.tags.all()]
+
+    def test_in_category_includes_descendants(self):
+        top = factories.category_path("新媒体")
+        inside = factories.article("子分类文章", category=factories.category_path("新媒体", "cnBeta", "最新"))
+        factories.article("别处", category=factories.category_path("二次元"))
+        assert list(Article.objects.published().in_category(top)) == [inside]
+
+
+class TestTags:
+    def test_chinese_tag_gets_a_pinyin_slug(self):
+        article = factories.article()
+        article.tags.add("阿里巴巴")
+        assert Tag.objects.get(name="阿里巴巴").slug == "a-li-ba-ba"
+
+    def test_tag_keeps_its_source_slug(self):
+        tag = Tag.objects.create(name="张勇", source_slug="zhangyong")
+        assert tag.slug == "zhangyong"
+
+    def test_tag_query_uses_the_real_foreign_key(self):
+        article = factories.article()
+        article.tags.add("芯片")
+        tag = Tag.objects.get(name="芯片")
+        assert list(Article.objects.tagged(tag)) == [article]
+        assert "content_type" not in str(Article.objects.tagged(tag).query)
+
+
+def test_body_is_sanitised_on_every_save():
+    article = factories.article(body='<p onclick="x()">正文<script>alert(1)</script></p>')
+    assert article.body == "<p>正文</p>"
+    Article.objects.filter(pk=article.pk).update(body="<p>ok</p>")
+    article.refresh_from_db()
+    article.body = '<img src="javascript:alert(1)">'
+    article.save()
+    assert article.body == "<img>"
+
+
+def test_each_save_counts_a_new_version():
+    article = factories.article()
+    article.save()
+    article.save()
+    assert article.version == 3
