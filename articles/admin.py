@@ -61,17 +61,56 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category", "editor"]
     prepopulated_fields = {}
     inlines = [BylineInline, SlugRedirectInline]
-    readonly_fields = ["version", "created_at", "updated_at", "import_source_path", "import_key", "import_notes"]
+    readonly_fields = [
+        "version",
+        "created_at",
+        "updated_at",
+        "import_source_path",
+        "import_key",
+        "import_notes",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "subtitle", "summary", "body"]}),
-        (_("Publishing"), {"fields": ["status", "published_at", "category", "tags", "editor", "is_featured", "allow_comments"]}),
-        (_("Lead image"), {"fields": ["lead_image", "lead_image_url", "thumbnail_url", "lead_image_caption", "lead_image_credit"]}),
+        (
+            _("Publishing"),
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "category",
+                    "tags",
+                    "editor",
+                    "is_featured",
+                    "allow_comments",
+                ]
+            },
+        ),
+        (
+            _("Lead image"),
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_url",
+                    "thumbnail_url",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
+        ),
         (_("Source"), {"fields": ["source_name", "source_url"]}),
         (
             _("Provenance"),
             {
                 "classes": ["collapse"],
-                "fields": ["front_matter", "import_source_path", "import_key", "import_notes", "version", "created_at", "updated_at"],
+                "fields": [
+                    "front_matter",
+                    "import_source_path",
+                    "import_key",
+                    "import_notes",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
             },
         ),
     ]

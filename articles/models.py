@@ -80,7 +80,7 @@ class Category(models.Model):
             self.slug = slug_from_text(self.name)
         old_path = self.path
         self._compute_paths()
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 for child in self.children.all():
@@ -344,7 +344,8 @@ class Article(models.Model):
             self.slug = unique_slug(Article, slug_from_text(self.title), exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        with transaction.atomic():
+        # savepoint=False: inside a caller's transaction a failure fails that transaction anyway.
+        with transaction.atomic(savepoint=False):
             if self.pk:
                 self.version = (self.version or 0) + 1
                 self._keep_old_slug_redirecting()
@@ -423,26 +424,38 @@ class SlugRedirect(models.Model):
 
 
 def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = None) -> str:
-    """Return ``base``, or ``base-2``, ``base-3``… the first slug ``model`` does not use yet."""
+    """Return ``base``, or ``base-2``, ``base-3``… the first slug ``model`` does not use yet.
+
+    Candidates are checked by exact (indexed) lookups, so the cost does not grow with the table.
+    """
     max_length = model._meta.get_field("slug").max_length
     base = base[:max_length].strip("-")
-    taken = set(
-        model._default_manager.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    if model is Article:
-        taken |= set(
-            SlugRedirect.objects.filter(old_slug__startswith=base)
-            .exclude(article_id=exclude_pk)
-            .values_list("old_slug", flat=True)
-        )
-    if base not in taken:
-        return base
-    number = 2
+    first = 1
     while True:
-        suffix = str(number)
-        candidate = f"{base[: max_length - len(suffix) - 1].rstrip('-')}-{suffix}"
-        if candidate not in taken:
-            return candidate
-        number += 1
+        candidates = [
+            base if number == 1 else _numbered(base, number, max_length)
+            for number in range(first, first + 10)
+        ]
+        taken_query = (
+            model._default_manager.filter(slug__in=candidates)
+            .exclude(pk=exclude_pk)
+            .order_by()
+            .values_list("slug")
+        )
+        if model is Article:
+            taken_query = taken_query.union(
+                SlugRedirect.objects.filter(old_slug__in=candidates)
+                .exclude(article_id=exclude_pk)
+                .order_by()
+                .values_list("old_slug")
+            )
+        taken = {slug for (slug,) in taken_query}
+        for candidate in candidates:
+            if candidate not in taken:
+                return candidate
+        first += 10
+
+
+def _numbered(base: str, number: int, max_length: int) -> str:
+    suffix = str(number)
+    return f"{base[: max_length - len(suffix) - 1].rstrip('-')}-{suffix}"

@@ -8,8 +8,7 @@ import pytest
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 NOT_DOCUMENTS = {"README.md", "MANIFEST.md"}
 CORPUS_SKIP_REASON = (
-    "SEED_CORPUS is not set: these tests need the seed corpus "
-    "(.ci/run sets SEED_CORPUS=../shared/corpus)"
+    "SEED_CORPUS is not set: these tests need the seed corpus (.ci/run sets SEED_CORPUS=../shared/corpus)"
 )
 
 

@@ -129,7 +129,7 @@ class TestPublished:
             article.bylines.create(author=factories.author(f"作者{number}"))
         with django_assert_num_queries(3):
             for article in Article.objects.published().for_listing():
-                (article.category.name_path, article.editor.name)
+                assert article.category.name_path and article.editor.name
                 [byline.author.name for byline in article.bylines.all()]
                 [tag.name for tag in article.tags.all()]
 

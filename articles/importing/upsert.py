@@ -13,6 +13,7 @@ from articles.models import Article, Author, Byline, Category, Tag, TaggedArticl
 from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5
+ATTEMPTS = 3
 
 
 class Outcome(enum.StrEnum):
@@ -64,19 +65,30 @@ def upsert(
     force: bool = False,
     lookups: Lookups | None = None,
 ) -> UpsertResult:
-    """Create or update the article for ``post`` in one transaction and say what happened."""
+    """Create or update the article for ``post`` in one transaction and say what happened.
+
+    A unique-constraint clash means another import wrote the same rows meanwhile:
+    the transaction is rolled back whole and tried again, seeing the other's rows.
+    """
     lookups = lookups or Lookups()
-    try:
-        with transaction.atomic():
-            result = _upsert(post, content_hash, source_path, force, lookups)
-    except BaseException:
-        lookups.discard()
-        raise
-    lookups.commit()
-    return result
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                result = _upsert(post, content_hash, source_path, force, lookups, attempt)
+        except IntegrityError:
+            lookups.discard()
+            if attempt == ATTEMPTS:
+                raise
+            continue
+        except BaseException:
+            lookups.discard()
+            raise
+        lookups.commit()
+        return result
+    raise AssertionError("unreachable")
 
 
-def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups):
+def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups, attempt: int):
     existing = Article.objects.select_for_update().filter(import_key=post.import_key).first()
     if existing is not None:
         if existing.import_hash == content_hash:
@@ -91,32 +103,15 @@ def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lo
     article = existing or Article(import_key=post.import_key)
     _fill(article, post, content_hash, source_path, lookups)
     if existing is None:
-        created = _insert(article, post)
-        if created is not None:
-            return created
-    else:
-        article.save(imported=True)
+        base = post.slug or slug_from_text(post.title)
+        # After a clash, the slug may be what clashed: make it unique with the import key.
+        article.slug = unique_slug(
+            Article, base if attempt == 1 else with_suffix(base, post.import_key[:8], 120)
+        )
+    article.save(imported=True)
     _set_bylines(article, post, lookups, replace=existing is not None)
     _set_tags(article, post.tags, lookups, replace=existing is not None)
     return UpsertResult(Outcome.UPDATED if existing else Outcome.CREATED, article.pk)
-
-
-def _insert(article: Article, post: PostData) -> UpsertResult | None:
-    """Insert ``article``, finding a free slug; return a result if another import got there first."""
-    base = post.slug or slug_from_text(post.title)
-    article.slug = unique_slug(Article, base)
-    for attempt in range(SLUG_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                article.save(imported=True)
-            return None
-        except IntegrityError:
-            other = Article.objects.filter(import_key=post.import_key).first()
-            if other is not None:
-                return UpsertResult(Outcome.UNCHANGED, other.pk, "imported at the same time by another process")
-            article.pk = None
-            article.slug = with_suffix(base, post.import_key[: 6 + attempt], max_length=120)
-    raise IntegrityError(f"no free slug for {post.title!r} after {SLUG_ATTEMPTS} attempts")
 
 
 def _fill(article: Article, post: PostData, content_hash: str, source_path: str, lookups: Lookups) -> None:
@@ -169,7 +164,7 @@ def _author(name: str, kind: str, lookups: Lookups) -> Author:
 def _tag(topic: TopicTag, lookups: Lookups) -> Tag:
     tag = lookups.tags.get(topic.name.casefold())
     if tag is None:
-        tag = Tag.objects.filter(name__iexact=topic.name).first()
+        tag = Tag.objects.filter(name=topic.name).first()
         if tag is None:
             tag = _create_tag(topic)
         lookups.remember(lookups.tags, topic.name.casefold(), tag)
@@ -185,7 +180,7 @@ def _create_tag(topic: TopicTag) -> Tag:
             with transaction.atomic():
                 return Tag.objects.create(name=topic.name, slug=slug, source_slug=topic.source_slug)
         except IntegrityError:
-            existing = Tag.objects.filter(name__iexact=topic.name).first()
+            existing = Tag.objects.filter(name=topic.name).first()
             if existing is not None:
                 return existing
     return Tag.objects.create(name=topic.name, slug=with_suffix(base, slug_from_text(topic.name)[:8], 100))

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created the administrator account {username!r}."))
         if password_file.exists():
             password = password_file.read_text(encoding="utf-8").strip()
-            self.stdout.write(f"Log in at /admin/ as {username!r} with password {password!r} (kept in {password_file}).")
+            self.stdout.write(
+                f"Log in at /admin/ as {username!r} with password {password!r} (kept in {password_file})."
+            )
         else:
             self.stdout.write(
                 f"The account {username!r} already existed; set its password with "

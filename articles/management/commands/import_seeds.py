@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -66,7 +67,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="Files or folders (walked recursively).")
-        parser.add_argument("--dry-run", action="store_true", help="Parse, validate and report; write nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse, validate and report; write nothing."
+        )
         parser.add_argument("--report", type=Path, help="Write a JSON report, one entry per document.")
         parser.add_argument(
             "--status",
@@ -81,6 +84,12 @@ class Command(BaseCommand):
             "--fetch-images",
             action="store_true",
             help="Download lead images into media storage (remote addresses are kept on failure).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes that parse and sanitise in parallel (default: one per CPU; 1 = none).",
         )
         parser.add_argument("--no-progress", action="store_true", help="Print no progress lines.")
 
@@ -98,17 +107,22 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             fetch_images=options["fetch_images"],
             max_bytes=settings.NEWSROOM_IMPORT_MAX_BYTES,
+            workers=options["workers"],
         )
-        progress = Progress(self.stderr._out, len(documents), options["verbosity"] > 0 and not options["no_progress"])
+        progress = Progress(
+            self.stderr._out, len(documents), options["verbosity"] > 0 and not options["no_progress"]
+        )
         counts: Counter = Counter()
         reports: list[DocumentReport] = []
         started = time.monotonic()
-        for done, (path, name) in enumerate(documents, start=1):
-            report = importer.import_file(path, name)
+        for done, report in enumerate(importer.run(documents), start=1):
+            name = report.path
             counts[report.outcome] += 1
             reports.append(report)
             if options["verbosity"] >= 2:
-                self.stdout.write(f"{report.outcome}: {name}" + (f" ({report.reason})" if report.reason else ""))
+                self.stdout.write(
+                    f"{report.outcome}: {name}" + (f" ({report.reason})" if report.reason else "")
+                )
             progress.update(done, counts)
         elapsed = time.monotonic() - started
 
