@@ -97,7 +97,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Source"), {"fields": ["source_name", "source_url"]}),
+        (_("Source"), {"fields": ["source_name", "source_url", "credits", "rights_notice"]}),
         (
             _("Provenance"),
             {

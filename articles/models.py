@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from articles.images import validate_image_field
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
 
@@ -134,7 +135,9 @@ class Author(models.Model):
         help_text=_("An organisation is a wire service or outlet, such as 快科技."),
     )
     bio = models.TextField(_("biography"), blank=True)
-    avatar = models.ImageField(_("avatar"), upload_to="authors/%Y/", blank=True)
+    avatar = models.ImageField(
+        _("avatar"), upload_to="authors/%Y/", blank=True, validators=[validate_image_field]
+    )
     website = models.URLField(_("website"), max_length=500, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -274,7 +277,13 @@ class Article(models.Model):
         related_name="articles",
     )
     tags = TaggableManager(verbose_name=_("tags"), through=TaggedArticle, blank=True)
-    lead_image = models.ImageField(_("lead image"), upload_to="articles/%Y/%m/", blank=True)
+    lead_image = models.ImageField(
+        _("lead image"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        validators=[validate_image_field],
+        help_text=_("JPEG, PNG, GIF or WebP. Smaller copies for phones are made automatically."),
+    )
     lead_image_url = models.URLField(
         _("lead image address"),
         max_length=1000,
@@ -302,6 +311,17 @@ class Article(models.Model):
         _("source"), max_length=200, blank=True, help_text=_("The outlet that first published it.")
     )
     source_url = models.URLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
+    credits = models.TextField(
+        _("credit lines"),
+        blank=True,
+        help_text=_("Credit lines of the original, one per line, e.g. 作者：… ；公众号：…"),
+    )
+    rights_notice = models.CharField(
+        _("rights notice"),
+        max_length=500,
+        blank=True,
+        help_text=_("The original's reprint or copyright notice, e.g. 本文由 @… 原创发布于…"),
+    )
     import_source_path = models.CharField(_("imported from"), max_length=1000, blank=True, editable=False)
     import_key = models.CharField(
         _("import key"), max_length=64, null=True, blank=True, unique=True, editable=False

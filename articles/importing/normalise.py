@@ -38,6 +38,7 @@ NEWSROOM_KEYS = frozenset(
     {
         "import_key", "slug", "subtitle", "summary", "status", "featured", "editor", "authors",
         "source_name", "source_url", "lead_image_caption", "lead_image_credit", "tag_slugs",
+        "credits", "rights_notice",
     }
 )  # fmt: skip
 STATUSES = ("draft", "review", "published", "archived")
@@ -54,7 +55,7 @@ class PostData:
     published_at: dt.datetime | None
     category_path: tuple[str, ...]
     tags: tuple[TopicTag, ...]
-    outlet: str
+    outlets: tuple[str, ...]
     writers: tuple[str, ...]
     editor: str
     source_name: str
@@ -63,6 +64,8 @@ class PostData:
     thumbnail_url: str
     lead_image_caption: str
     lead_image_credit: str
+    credits: str
+    rights_notice: str
     subtitle: str
     summary: str
     body: str
@@ -96,9 +99,12 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     outlet = _names(front.get("author"), "author")
     writers = tuple(_names(extension.get("authors"), "newsroom.authors")) or furniture.writers
     lead_image_url = absolute_url(_text(front.get("headimg", ""), "headimg"))
+    placeholder = ""
     if lead_image_url and urlsplit_host(lead_image_url).endswith(PLACEHOLDER_IMAGE_HOSTS):
-        warnings.append(f"headimg {lead_image_url} is a random placeholder: not used as the lead image")
-        lead_image_url = ""
+        warnings.append(
+            f"headimg {lead_image_url} is a random placeholder: not used as the lead image, kept in the front matter"
+        )
+        placeholder, lead_image_url = front["headimg"], ""
 
     chosen_status = _text(extension.get("status", status), "newsroom.status")
     if chosen_status not in STATUSES:
@@ -114,7 +120,7 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         published_at=published_at,
         category_path=category_path,
         tags=_merge_tags(front.get("tags"), extension.get("tag_slugs"), furniture.tags),
-        outlet=outlet[0] if outlet else "",
+        outlets=tuple(outlet),
         writers=tuple(writers),
         editor=_text(extension.get("editor", furniture.editor), "newsroom.editor"),
         source_name=_text(extension.get("source_name", furniture.source_name), "newsroom.source_name"),
@@ -125,6 +131,10 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         lead_image_credit=_text(
             extension.get("lead_image_credit", furniture.lead_image_credit), "newsroom.lead_image_credit"
         ),
+        credits=_text(extension.get("credits", "\n".join(furniture.credits)), "newsroom.credits"),
+        rights_notice=_text(
+            extension.get("rights_notice", furniture.rights_notice), "newsroom.rights_notice"
+        ),
         subtitle=_text(extension.get("subtitle", ""), "newsroom.subtitle"),
         summary=_text(extension.get("summary", ""), "newsroom.summary")
         or furniture.summary
@@ -134,7 +144,8 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         is_featured=_flag(extension.get("featured", False), "newsroom.featured"),
         slug=_text(extension.get("slug", ""), "newsroom.slug"),
         status=chosen_status,
-        front_matter=_kept_front_matter(front, extension, category_repaired),
+        front_matter=_kept_front_matter(front, extension, category_repaired)
+        | ({"headimg": placeholder} if placeholder else {}),
         warnings=tuple(warnings),
         removed=furniture.removed,
     )

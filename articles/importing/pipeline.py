@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections
 
 from articles.importing.errors import ImportRefused
@@ -225,5 +226,9 @@ class Importer:
         except FetchRefused as refusal:
             report.warnings.append(f"lead image not fetched, remote address kept: {refusal.reason}")
             return
-        store_lead_image(article, fetched)
+        try:
+            store_lead_image(article, fetched)
+        except (ValidationError, OSError) as error:
+            report.warnings.append(f"lead image {url} could not be stored, remote address kept: {error}")
+            return
         article.save(imported=True)

@@ -130,6 +130,8 @@ def _fill(article: Article, post: PostData, content_hash: str, source_path: str,
     article.lead_image_credit = post.lead_image_credit
     article.source_name = post.source_name
     article.source_url = post.source_url
+    article.credits = post.credits
+    article.rights_notice = post.rights_notice
     article.allow_comments = post.allow_comments
     article.is_featured = post.is_featured
     article.front_matter = post.front_matter
@@ -203,8 +205,7 @@ def _get_or_create(model, **identity):
 
 def _set_bylines(article: Article, post: PostData, lookups: Lookups, replace: bool) -> None:
     authors = [_author(name, Author.Kind.PERSON, lookups) for name in post.writers]
-    if post.outlet:
-        authors.append(_author(post.outlet, Author.Kind.ORGANISATION, lookups))
+    authors += [_author(name, Author.Kind.ORGANISATION, lookups) for name in post.outlets]
     unique = list(dict.fromkeys(authors))
     if replace:
         current = list(article.bylines.order_by("position", "id").values_list("author_id", flat=True))
