@@ -90,7 +90,7 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     published_at = parse_date(front.get("date"), "date") if front.get("date") is not None else None
     if front.get("updated") is not None:
         parse_date(front["updated"], "updated")
-    category_path = _category_path(front.get("categories", front.get("category")), warnings)
+    category_path = read_category_path(front.get("categories", front.get("category")), warnings)
     category_repaired = bool(warnings)
 
     furniture = extract_furniture(raw.body, title=title)
@@ -222,7 +222,7 @@ def urlsplit_host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _category_path(value: Any, warnings: list[str]) -> tuple[str, ...]:
+def read_category_path(value: Any, warnings: list[str]) -> tuple[str, ...]:
     """Return the category hierarchy, top first, repairing the archive generator's glitches."""
     if value is None or value == []:
         return ()
