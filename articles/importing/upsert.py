@@ -166,10 +166,12 @@ def _author(name: str, kind: str, lookups: Lookups) -> Author:
 def _tag(topic: TopicTag, lookups: Lookups) -> Tag:
     tag = lookups.tags.get(topic.name.casefold())
     if tag is None:
-        tag = Tag.objects.filter(name=topic.name).first()
-        if tag is None:
-            tag = _create_tag(topic)
+        tag = Tag.objects.filter(name=topic.name).first() or _create_tag(topic)
         lookups.remember(lookups.tags, topic.name.casefold(), tag)
+    if topic.source_slug and not tag.source_slug:
+        # First seen without a source slug (front-matter tags): learn it, keep the slug.
+        Tag.objects.filter(pk=tag.pk).update(source_slug=topic.source_slug)
+        tag.source_slug = topic.source_slug
     return tag
 
 
