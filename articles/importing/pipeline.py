@@ -73,6 +73,11 @@ def prepare(path: Path, name: str, digest: str, status: str) -> Prepared:
         post = normalise(parse(decode(data)), status=status)
     except ImportRefused as refusal:
         return Prepared(name, digest, refusal=str(refusal))
+    except Exception as error:  # noqa: BLE001 - one document's surprise must not stop the run
+        logger.exception("Unexpected error preparing %s", name)
+        return Prepared(
+            name, digest, refusal=f"unexpected error while reading it ({type(error).__name__}: {error})"
+        )
     return Prepared(name, digest, post)
 
 
@@ -189,6 +194,14 @@ class Importer:
             logger.exception("Database error importing %s", name)
             return DocumentReport(
                 name, Outcome.FAILED, f"database error: {error}", import_key=post.import_key
+            )
+        except (ValueError, TypeError, ValidationError) as error:
+            logger.exception("Unexpected error importing %s", name)
+            return DocumentReport(
+                name,
+                Outcome.FAILED,
+                f"could not be stored ({type(error).__name__}: {error})",
+                import_key=post.import_key,
             )
         report = DocumentReport(
             name,
