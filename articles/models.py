@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -179,6 +180,10 @@ class Tag(TagBase):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["name"]
+        constraints = [
+            # "eVTOL" and "EVTOL" are one tag (TAGGIT_CASE_INSENSITIVE); the index also serves lookups.
+            models.UniqueConstraint(Lower("name"), name="tag_unique_lowercase_name")
+        ]
 
     def slugify(self, tag: str, i: int | None = None) -> str:
         slug = self.source_slug or slug_from_text(tag)

@@ -38,7 +38,7 @@ def export_article(article: Article) -> str:
         front["date"] = _date(article.published_at)
     if article.thumbnail_url:
         front["thumbnail"] = article.thumbnail_url
-    tags = list(article.tags.all())
+    tags = sorted(article.tags.all(), key=lambda tag: tag.name)
     if tags:
         front["tags"] = [tag.name for tag in tags]
     front["newsroom"] = _newsroom_fields(article, bylines, tags)
@@ -104,7 +104,6 @@ def _newsroom_fields(article: Article, bylines: list[Author], tags) -> dict[str,
     }
     optional = {
         "subtitle": article.subtitle,
-        "summary": article.summary,
         "featured": article.is_featured or None,
         "editor": article.editor.name if article.editor else "",
         "authors": [author.name for author in bylines if author.kind == Author.Kind.PERSON],
@@ -114,7 +113,10 @@ def _newsroom_fields(article: Article, bylines: list[Author], tags) -> dict[str,
         "rights_notice": article.rights_notice,
         "lead_image_caption": article.lead_image_caption,
         "lead_image_credit": article.lead_image_credit,
-        "tag_slugs": {tag.name: tag.source_slug for tag in tags if tag.source_slug},
+        "tag_slugs": {tag.name: tag.slug for tag in tags},
+        "tag_source_slugs": {tag.name: tag.source_slug for tag in tags if tag.source_slug},
     }
     fields.update({key: value for key, value in optional.items() if value})
+    # An empty summary is a choice too: without it the importer would derive one.
+    fields["summary"] = article.summary
     return fields

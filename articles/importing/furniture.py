@@ -41,6 +41,8 @@ from lxml import etree
 class TopicTag:
     name: str
     source_slug: str = ""
+    # The slug on this site, when known (an exported document carries it).
+    slug: str = ""
 
 
 @dataclass(frozen=True)

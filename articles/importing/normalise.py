@@ -37,7 +37,7 @@ MAPPED_KEYS = frozenset(
 NEWSROOM_KEYS = frozenset(
     {
         "import_key", "slug", "subtitle", "summary", "status", "featured", "editor", "authors",
-        "source_name", "source_url", "lead_image_caption", "lead_image_credit", "tag_slugs",
+        "source_name", "source_url", "lead_image_caption", "lead_image_credit", "tag_slugs", "tag_source_slugs",
         "credits", "rights_notice",
     }
 )  # fmt: skip
@@ -45,6 +45,11 @@ STATUSES = ("draft", "review", "published", "archived")
 STRAY_DASH = re.compile(r"^[\s\-—–]+")
 PLACEHOLDER_IMAGE_HOSTS = ("picsum.photos",)
 SUMMARY_MAX_LENGTH = 200
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LIMITED_FIELDS = (
+    "title", "subtitle", "slug", "source_name", "source_url", "lead_image_url", "thumbnail_url",
+    "lead_image_caption", "lead_image_credit", "rights_notice",
+)  # fmt: skip
 SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 
 
@@ -99,12 +104,19 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     outlet = _names(front.get("author"), "author")
     writers = tuple(_names(extension.get("authors"), "newsroom.authors")) or furniture.writers
     lead_image_url = absolute_url(_text(front.get("headimg", ""), "headimg"))
-    placeholder = ""
-    if lead_image_url and urlsplit_host(lead_image_url).endswith(PLACEHOLDER_IMAGE_HOSTS):
-        warnings.append(
-            f"headimg {lead_image_url} is a random placeholder: not used as the lead image, kept in the front matter"
-        )
-        placeholder, lead_image_url = front["headimg"], ""
+    thumbnail_url = absolute_url(_text(front.get("thumbnail", ""), "thumbnail"))
+    placeholders = {}
+    for key, url in (("headimg", lead_image_url), ("thumbnail", thumbnail_url)):
+        if url and urlsplit_host(url).endswith(PLACEHOLDER_IMAGE_HOSTS):
+            warnings.append(f"{key} {url} is a random placeholder: not used, kept in the front matter")
+            placeholders[key] = front[key]
+    if "headimg" in placeholders:
+        lead_image_url = ""
+    if "thumbnail" in placeholders:
+        thumbnail_url = ""
+    if "headimg" not in front:
+        # Feeds without headimg give the lead image as thumbnail (Hexo themes do the same).
+        lead_image_url = thumbnail_url
 
     chosen_status = _text(extension.get("status", status), "newsroom.status")
     if chosen_status not in STATUSES:
@@ -113,20 +125,22 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         warnings.append("no date: imported as a draft rather than inventing a publication time")
         chosen_status = "draft"
 
-    return PostData(
+    post = PostData(
         import_key=_text(extension.get("import_key", ""), "newsroom.import_key")
         or make_import_key(category_path, title, published_at),
         title=title,
         published_at=published_at,
         category_path=category_path,
-        tags=_merge_tags(front.get("tags"), extension.get("tag_slugs"), furniture.tags),
+        tags=_merge_tags(
+            front.get("tags"), extension.get("tag_slugs"), extension.get("tag_source_slugs"), furniture.tags
+        ),
         outlets=tuple(outlet),
         writers=tuple(writers),
         editor=_text(extension.get("editor", furniture.editor), "newsroom.editor"),
         source_name=_text(extension.get("source_name", furniture.source_name), "newsroom.source_name"),
         source_url=absolute_url(_text(extension.get("source_url", furniture.source_url), "source_url")),
         lead_image_url=lead_image_url,
-        thumbnail_url=absolute_url(_text(front.get("thumbnail", ""), "thumbnail")),
+        thumbnail_url=thumbnail_url,
         lead_image_caption=_text(extension.get("lead_image_caption", ""), "newsroom.lead_image_caption"),
         lead_image_credit=_text(
             extension.get("lead_image_credit", furniture.lead_image_credit), "newsroom.lead_image_credit"
@@ -136,19 +150,39 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
             extension.get("rights_notice", furniture.rights_notice), "newsroom.rights_notice"
         ),
         subtitle=_text(extension.get("subtitle", ""), "newsroom.subtitle"),
-        summary=_text(extension.get("summary", ""), "newsroom.summary")
-        or furniture.summary
-        or summary_from_body(body),
+        summary=_text(extension["summary"], "newsroom.summary")
+        if "summary" in extension
+        else furniture.summary or summary_from_body(body),
         body=body,
         allow_comments=_flag(front.get("comments", True), "comments"),
         is_featured=_flag(extension.get("featured", False), "newsroom.featured"),
         slug=_text(extension.get("slug", ""), "newsroom.slug"),
         status=chosen_status,
-        front_matter=_kept_front_matter(front, extension, category_repaired)
-        | ({"headimg": placeholder} if placeholder else {}),
+        front_matter=_kept_front_matter(front, extension, category_repaired) | placeholders,
         warnings=tuple(warnings),
         removed=furniture.removed,
     )
+    check_lengths(post)
+    return post
+
+
+def check_lengths(post: PostData) -> None:
+    """Refuse values longer than their field holds, naming the field, rather than cut or fail later."""
+    from articles.models import Article, Author, Category, Tag
+
+    limits = [
+        (name, getattr(post, name), Article._meta.get_field(name).max_length) for name in LIMITED_FIELDS
+    ]
+    author_limit = Author._meta.get_field("name").max_length
+    limits += [("editor", post.editor, author_limit)]
+    limits += [("author", name, author_limit) for name in post.outlets + post.writers]
+    limits += [
+        ("categories", name, Category._meta.get_field("name").max_length) for name in post.category_path
+    ]
+    limits += [("tags", tag.name, Tag._meta.get_field("name").max_length) for tag in post.tags]
+    for field, value, limit in limits:
+        if len(value) > limit:
+            raise ImportRefused(f"is {len(value)} characters long; at most {limit} fit", field=field)
 
 
 def make_import_key(category_path: tuple[str, ...], title: str, published_at: dt.datetime | None) -> str:
@@ -253,15 +287,26 @@ def read_category_path(value: Any, warnings: list[str]) -> tuple[str, ...]:
             warnings.append(f"category item {name!r} has a stray dash; read as {repaired!r}")
         if not repaired:
             raise ImportRefused(f"item {item!r} is an empty category name", field="categories")
-        path.append(repaired[:100])
+        path.append(repaired)
     return tuple(path)
 
 
-def _merge_tags(value: Any, slugs: Any, body_tags: tuple[TopicTag, ...]) -> tuple[TopicTag, ...]:
-    source_slugs = _mapping(slugs, "newsroom.tag_slugs")
+def _merge_tags(
+    value: Any, slugs: Any, source_slugs: Any, body_tags: tuple[TopicTag, ...]
+) -> tuple[TopicTag, ...]:
+    """Return front-matter tags then body topic tags, without repeats (letter case ignored)."""
+    site_slugs = _mapping(slugs, "newsroom.tag_slugs")
+    sources = _mapping(source_slugs, "newsroom.tag_source_slugs")
     merged: dict[str, TopicTag] = {}
     for name in _names(value, "tags"):
-        merged.setdefault(name.casefold(), TopicTag(name, _text(source_slugs.get(name, ""), "tag_slugs")))
+        merged.setdefault(
+            name.casefold(),
+            TopicTag(
+                name,
+                source_slug=_text(sources.get(name, ""), "newsroom.tag_source_slugs"),
+                slug=_text(site_slugs.get(name, ""), "newsroom.tag_slugs"),
+            ),
+        )
     for tag in body_tags:
         merged.setdefault(tag.name.casefold(), tag)
     return tuple(merged.values())
@@ -295,13 +340,13 @@ def _names(value: Any, field: str) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return [str(value).strip()] if str(value).strip() else []
+        return [_text(value, field).strip()] if str(value).strip() else []
     if isinstance(value, list):
         names = []
         for item in value:
             if not isinstance(item, str | int | float) or isinstance(item, bool):
                 raise ImportRefused(f"item {item!r} must be text", field=field)
-            if str(item).strip():
+            if _text(item, field).strip():
                 names.append(str(item).strip())
         return names
     raise ImportRefused(f"must be text or a list of text, not {type(value).__name__}", field=field)
@@ -311,6 +356,8 @@ def _text(value: Any, field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        if CONTROL_CHARACTERS.search(value):
+            raise ImportRefused("contains control characters (such as NUL)", field=field)
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)

@@ -44,15 +44,27 @@ class DocumentReport:
 
 
 def find_documents(paths: list[Path]) -> list[tuple[Path, str]]:
-    """Return (file, name relative to the argument it was found under) for every document, sorted."""
+    """Return (file, name for reports) for every document once, sorted within each argument.
+
+    With one folder, names are relative to it (``新媒体/cnBeta/最新/x.md``); with several
+    arguments each name starts with its argument, so that two files never share a name.
+    """
     found: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
     for path in paths:
+        prefix = f"{path.as_posix().rstrip('/')}/" if len(paths) > 1 else ""
         if path.is_dir():
-            for file in sorted(path.rglob("*.md")):
-                if file.name not in NOT_DOCUMENTS and file.is_file():
-                    found.append((file, file.relative_to(path).as_posix()))
+            files = [
+                (file, prefix + file.relative_to(path).as_posix())
+                for file in sorted(path.rglob("*.md"))
+                if file.name not in NOT_DOCUMENTS and file.is_file()
+            ]
         else:
-            found.append((path, path.name))
+            files = [(path, path.as_posix() if prefix else path.name)]
+        for file, name in files:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                found.append((file, name))
     return found
 
 

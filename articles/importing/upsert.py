@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 
 from articles.importing.furniture import TopicTag
 from articles.importing.normalise import PostData
@@ -91,7 +92,7 @@ def upsert(
 def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups, attempt: int):
     existing = Article.objects.select_for_update().filter(import_key=post.import_key).first()
     if existing is not None:
-        if existing.import_hash == content_hash:
+        if existing.import_hash == content_hash and not (force and existing.edited_since_import):
             return UpsertResult(Outcome.UNCHANGED, existing.pk)
         if existing.edited_since_import and not force:
             return UpsertResult(
@@ -163,30 +164,62 @@ def _author(name: str, kind: str, lookups: Lookups) -> Author:
     return author
 
 
-def _tag(topic: TopicTag, lookups: Lookups) -> Tag:
-    tag = lookups.tags.get(topic.name.casefold())
-    if tag is None:
-        tag = Tag.objects.filter(name=topic.name).first() or _create_tag(topic)
-        lookups.remember(lookups.tags, topic.name.casefold(), tag)
-    if topic.source_slug and not tag.source_slug:
-        # First seen without a source slug (front-matter tags): learn it, keep the slug.
-        Tag.objects.filter(pk=tag.pk).update(source_slug=topic.source_slug)
-        tag.source_slug = topic.source_slug
-    return tag
+def _tags(topics: tuple[TopicTag, ...], lookups: Lookups) -> list[Tag]:
+    """Return the tags for ``topics``, finding or creating all that are new to this run in a few queries."""
+    wanted = {topic.name.casefold(): topic for topic in topics}
+    unknown = [key for key in wanted if key not in lookups.tags]
+    found = {tag.name.casefold(): tag for tag in _tags_named([wanted[key].name for key in unknown])}
+    missing = [wanted[key] for key in unknown if key not in found]
+    if missing:
+        Tag.objects.bulk_create(
+            [Tag(name=topic.name, slug=_tag_slug(topic), source_slug=topic.source_slug) for topic in missing],
+            ignore_conflicts=True,
+        )
+        found |= {tag.name.casefold(): tag for tag in _tags_named([topic.name for topic in missing])}
+        # A slug taken by another tag made the insert skip the row: try numbered slugs.
+        found |= {
+            topic.name.casefold(): _create_tag(topic)
+            for topic in missing
+            if topic.name.casefold() not in found
+        }
+    for key, tag in found.items():
+        lookups.remember(lookups.tags, key, tag)
+    tags = []
+    for key, topic in wanted.items():
+        tag = lookups.tags.get(key) or found[key]
+        if topic.source_slug and not tag.source_slug:
+            # First seen without a source slug (front-matter tags): learn it, keep the slug.
+            Tag.objects.filter(pk=tag.pk).update(source_slug=topic.source_slug)
+            tag.source_slug = topic.source_slug
+        tags.append(tag)
+    return tags
+
+
+def _tags_named(names: list[str]) -> list[Tag]:
+    """Return the tags whose names match ``names`` ignoring letter case (served by the lower-case index)."""
+    if not names:
+        return []
+    return list(
+        Tag.objects.alias(lower_name=Lower("name")).filter(lower_name__in=[name.lower() for name in names])
+    )
+
+
+def _tag_slug(topic: TopicTag) -> str:
+    return topic.slug or topic.source_slug or slug_from_text(topic.name)
 
 
 def _create_tag(topic: TopicTag) -> Tag:
-    """Create a tag, keeping its source slug when free; a concurrent import may create it first."""
-    base = topic.source_slug or slug_from_text(topic.name)
+    """Create a tag, keeping its slug when free; a concurrent import may create it first."""
+    base = _tag_slug(topic)
     for number in range(SLUG_ATTEMPTS):
         slug = base if number == 0 else f"{base}-{number + 1}"
         try:
             with transaction.atomic():
                 return Tag.objects.create(name=topic.name, slug=slug, source_slug=topic.source_slug)
         except IntegrityError:
-            existing = Tag.objects.filter(name=topic.name).first()
-            if existing is not None:
-                return existing
+            existing = _tags_named([topic.name])
+            if existing:
+                return existing[0]
     return Tag.objects.create(name=topic.name, slug=with_suffix(base, slug_from_text(topic.name)[:8], 100))
 
 
@@ -220,13 +253,14 @@ def _set_bylines(article: Article, post: PostData, lookups: Lookups, replace: bo
 
 
 def _set_tags(article: Article, topics: tuple[TopicTag, ...], lookups: Lookups, replace: bool) -> None:
-    tags = list(dict.fromkeys(_tag(topic, lookups) for topic in topics))
+    tags = list(dict.fromkeys(_tags(topics, lookups)))
     if replace:
         current = set(article.tagged_items.values_list("tag_id", flat=True))
         if current == {tag.pk for tag in tags}:
             return
         article.tagged_items.all().delete()
-    TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=tag) for tag in tags)
+    if tags:
+        TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=tag) for tag in tags)
 
 
 def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertResult:
@@ -234,7 +268,7 @@ def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertRes
     existing = Article.objects.filter(import_key=post.import_key).first()
     if existing is None:
         return UpsertResult(Outcome.CREATED, None, "dry run: would be created")
-    if existing.import_hash == content_hash:
+    if existing.import_hash == content_hash and not (force and existing.edited_since_import):
         return UpsertResult(Outcome.UNCHANGED, existing.pk)
     if existing.edited_since_import and not force:
         return UpsertResult(
