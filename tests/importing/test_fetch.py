@@ -7,6 +7,7 @@ made impossible.
 
 import hashlib
 import io
+import json
 import shutil
 import socket
 import ssl
@@ -460,3 +461,48 @@ def test_the_caller_saves_the_article_with_the_stored_image(local):
     article.save()
 
     assert Article.objects.get(pk=article.pk).lead_image.name == name
+
+
+def document_with_lead_image(folder, url: str, title: str = "抓取头图") -> None:
+    (folder / f"{title}.md").write_text(
+        f"\n---\ntitle: '{title}'\ncategories:\n - 新媒体\nheadimg: '{url}'\nauthor: 测试\ncomments: false\n"
+        f"date: Fri, 20 May 2022 20:33:37 GMT\n---\n\n<div><p>正文。</p></div>\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.django_db
+def test_import_with_fetch_images_stores_the_lead_image_and_keeps_the_remote_address(local, tmp_path):
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    document_with_lead_image(documents, f"{local}/image.png")
+    call_command("import_seeds", str(documents), fetch_images=True, workers=1, no_progress=True)
+    article = Article.objects.get()
+    assert article.lead_image.name.startswith("articles/fetched/")
+    assert article.lead_image_url == f"{local}/image.png"
+    assert (tmp_path / article.lead_image.name).exists()
+    assert not article.edited_since_import
+
+
+@pytest.mark.django_db
+def test_a_failed_download_is_reported_and_the_remote_address_kept(local, tmp_path):
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    document_with_lead_image(documents, f"{local}/missing.png")
+    report = tmp_path / "report.json"
+    call_command(
+        "import_seeds", str(documents), fetch_images=True, workers=1, no_progress=True, report=report
+    )
+    article = Article.objects.get()
+    assert not article.lead_image
+    assert article.lead_image_url == f"{local}/missing.png"
+    warnings = json.loads(report.read_text(encoding="utf-8"))["documents"][0]["warnings"]
+    assert any("lead image not fetched, remote address kept" in warning for warning in warnings)
