@@ -1,0 +1,80 @@
+"""Change-list filters for articles: status (with scheduled), category with its subtree, author, tag."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article, Author, Category, Tag
+
+SCHEDULED = "scheduled"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        choices = list(Article.Status.choices)
+        choices.insert(3, (SCHEDULED, _("Scheduled")))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == SCHEDULED:
+            return queryset.scheduled()
+        if value == Article.Status.PUBLISHED:
+            return queryset.published()
+        if value in Article.Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """A category and everything below it."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [
+            (category.pk, "\u2003" * category.depth + category.name)
+            for category in Category.objects.only("pk", "name", "depth", "path")
+        ]
+
+    def queryset(self, request, queryset):
+        category = Category.objects.filter(pk=self.value()).first() if self.value() else None
+        return queryset.in_category(category) if category else queryset
+
+
+class AuthorFilter(admin.SimpleListFilter):
+    """Lists the newsroom's own people; any author is reached from the links in the author column."""
+
+    title = _("author")
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        return Author.objects.filter(user__isnull=False).values_list("pk", "name")
+
+    def queryset(self, request, queryset):
+        author = Author.objects.filter(pk=self.value()).first() if self.value() else None
+        if author is None:
+            return queryset
+        return queryset.filter(pk__in=Article.objects.by_author(author).values("pk"))
+
+
+class TagFilter(admin.SimpleListFilter):
+    """Lists the most used tags; any tag is reached from the links in the tags column."""
+
+    title = _("tag")
+    parameter_name = "tag"
+    listed = 30
+
+    def lookups(self, request, model_admin):
+        most_used = Tag.objects.annotate(uses=Count("tagged_articles")).order_by("-uses", "name")
+        return most_used.values_list("pk", "name")[: self.listed]
+
+    def queryset(self, request, queryset):
+        tag = Tag.objects.filter(pk=self.value()).first() if self.value() else None
+        if tag is None:
+            return queryset
+        return queryset.filter(pk__in=Article.objects.tagged(tag).values("pk"))
