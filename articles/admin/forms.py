@@ -75,6 +75,9 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self._check_no_edit_conflict(cleaned_data.get("expected_version"))
         status = cleaned_data.get("status", self.instance.status)
+        if status == Article.Status.PUBLISHED and "published_at" in self.fields:
+            # Publishing without a time means now (Article.save does the same).
+            cleaned_data["published_at"] = cleaned_data.get("published_at") or timezone.now()
         if self.user is not None and status:
             try:
                 workflow.check_transition(
