@@ -71,7 +71,7 @@ def _lines(value) -> list[str]:
 
 
 def compare_versions(older: Version, newer: Version) -> list[dict]:
-    """Return [{field, old, new, diff}] for each field that differs between two versions of an article."""
+    """Return [{name, field, old, new, diff}] for each field that differs between two versions of an article."""
     old_data, new_data = older.field_dict, newer.field_dict
     changes = []
     for field in Article._meta.concrete_fields:
@@ -80,11 +80,19 @@ def compare_versions(older: Version, newer: Version) -> list[dict]:
         old, new = old_data.get(field.attname), new_data.get(field.attname)
         if old != new:
             diff = difflib.unified_diff(_lines(old), _lines(new), lineterm="", n=1)
-            changes.append({"field": field.verbose_name, "old": old, "new": new, "diff": list(diff)[2:]})
+            changes.append(
+                {
+                    "name": field.attname,
+                    "field": field.verbose_name,
+                    "old": old,
+                    "new": new,
+                    "diff": list(diff)[2:],
+                }
+            )
     old_related, new_related = _related_names(older), _related_names(newer)
     for label, old in old_related.items():
         if old != new_related[label]:
-            changes.append({"field": label, "old": old, "new": new_related[label], "diff": []})
+            changes.append({"name": label, "field": label, "old": old, "new": new_related[label], "diff": []})
     return changes
 
 
