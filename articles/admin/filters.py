@@ -1,12 +1,18 @@
 """Change-list filters for articles: status (with scheduled), category with its subtree, author, tag."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Author, Category, Tag
 
 SCHEDULED = "scheduled"
+
+
+def chosen_pk(list_filter: admin.SimpleListFilter) -> int | None:
+    """Return the primary key chosen in ``list_filter``, or None when there is none (or it is not a number)."""
+    value = list_filter.value()
+    return int(value) if value and value.isdigit() else None
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -42,7 +48,7 @@ class CategoryFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        category = Category.objects.filter(pk=self.value()).first() if self.value() else None
+        category = Category.objects.filter(pk=chosen_pk(self)).first()
         return queryset.in_category(category) if category else queryset
 
 
@@ -53,10 +59,10 @@ class AuthorFilter(admin.SimpleListFilter):
     parameter_name = "author"
 
     def lookups(self, request, model_admin):
-        return Author.objects.filter(user__isnull=False).values_list("pk", "name")
+        return Author.objects.filter(Q(user__isnull=False) | Q(pk=chosen_pk(self))).values_list("pk", "name")
 
     def queryset(self, request, queryset):
-        author = Author.objects.filter(pk=self.value()).first() if self.value() else None
+        author = Author.objects.filter(pk=chosen_pk(self)).first()
         if author is None:
             return queryset
         return queryset.filter(pk__in=Article.objects.by_author(author).values("pk"))
@@ -71,10 +77,13 @@ class TagFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         most_used = Tag.objects.annotate(uses=Count("tagged_articles")).order_by("-uses", "name")
-        return most_used.values_list("pk", "name")[: self.listed]
+        listed = list(most_used.values_list("pk", "name")[: self.listed])
+        if chosen_pk(self) not in dict(listed):
+            listed += list(Tag.objects.filter(pk=chosen_pk(self)).values_list("pk", "name"))
+        return listed
 
     def queryset(self, request, queryset):
-        tag = Tag.objects.filter(pk=self.value()).first() if self.value() else None
+        tag = Tag.objects.filter(pk=chosen_pk(self)).first()
         if tag is None:
             return queryset
         return queryset.filter(pk__in=Article.objects.tagged(tag).values("pk"))
