@@ -272,7 +272,8 @@ class ArticleAdmin(VersionAdmin):
         staff_url = reverse("admin:articles_article_preview", args=[article.pk])
         shared_url = reverse("articles:preview", args=[preview_token(article.pk)])
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a> · <a href="{}" target="_blank" rel="noopener">{}</a>',
+            '<a class="preview-staff" href="{}" target="_blank" rel="noopener">{}</a> · '
+            '<a class="preview-shared" href="{}" target="_blank" rel="noopener">{}</a>',
             staff_url,
             _("Preview (staff only)"),
             shared_url,

@@ -35,10 +35,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     tags = forms.ModelMultipleChoiceField(
-        label=_("tags"), queryset=Tag.objects.all(), required=False, widget=tag_autocomplete()
+        label=_("Tags"), queryset=Tag.objects.all(), required=False, widget=tag_autocomplete()
     )
     new_tags = forms.CharField(
-        label=_("new tags"),
+        label=_("New tags"),
         required=False,
         help_text=_("Tags that do not exist yet, separated by commas (，or 、)."),
     )
@@ -55,7 +55,10 @@ class ArticleAdminForm(forms.ModelForm):
             "lead_image_caption", "lead_image_credit", "lead_image_url", "thumbnail_url",
             "source_name", "source_url", "credits", "rights_notice", "front_matter",
         ]  # fmt: skip
-        widgets = {"body": AdminProseEditorWidget}
+        widgets = {
+            "body": AdminProseEditorWidget,
+            "review_note": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,9 +138,9 @@ class BulkCategoryForm(forms.Form):
 
 class BulkTagsForm(forms.Form):
     tags = forms.ModelMultipleChoiceField(
-        label=_("tags"), queryset=Tag.objects.all(), required=False, widget=tag_autocomplete()
+        label=_("Tags"), queryset=Tag.objects.all(), required=False, widget=tag_autocomplete()
     )
-    new_tags = forms.CharField(label=_("new tags"), required=False)
+    new_tags = forms.CharField(label=_("New tags"), required=False)
 
     def clean(self):
         cleaned_data = super().clean()
