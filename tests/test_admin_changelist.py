@@ -137,3 +137,18 @@ def test_a_filter_value_that_is_not_a_number_is_ignored(editor_client):
     factories.article("一")
     for name in ("category", "author", "tag"):
         assert editor_client.get(LIST_URL + f"?{name}=abc").status_code in {200, 302}
+
+
+def test_the_date_hierarchy_lists_years_months_and_days_in_shanghai_time(editor_client):
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    factories.article(
+        "跨年", published_at=dt.datetime(2024, 12, 31, 20, 0, tzinfo=dt.UTC)
+    )  # 2025-01-01 in Shanghai
+    factories.article("旧闻", published_at=dt.datetime(2022, 3, 5, 9, 0, tzinfo=shanghai))
+    page = editor_client.get(LIST_URL).content.decode()
+    assert "published_at__year=2022" in page and "published_at__year=2025" in page
+    assert "published_at__year=2023" not in page and "published_at__year=2024" not in page
+    months = editor_client.get(LIST_URL + "?published_at__year=2025").content.decode()
+    assert "published_at__month=1" in months and "published_at__month=2" not in months
+    days = editor_client.get(LIST_URL + "?published_at__year=2025&published_at__month=1").content.decode()
+    assert "published_at__day=1" in days and "published_at__day=2&" not in days

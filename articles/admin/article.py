@@ -84,6 +84,7 @@ class ArticleAdmin(VersionAdmin):
         actions.remove_tags,
     ]
     object_history_template = "admin/articles/article/object_history.html"
+    change_list_template = "admin/articles/article/change_list.html"
     readonly_fields = [
         "preview_links",
         "version",
