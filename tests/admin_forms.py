@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 
 from articles import roles
 
@@ -12,6 +12,9 @@ def staff_user(username: str, role: str | None) -> User:
     """Return a staff user in ``role`` (a group name), or a plain staff user when ``role`` is None."""
     user = User.objects.create_user(username=username, password="pass-for-tests", is_staff=True)
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # A transactional test before this one flushed the groups the migration made.
+            roles.ensure_roles(Group, Permission)
         user.groups.add(Group.objects.get(name=role))
     return user
 

@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
 from PIL import Image
 
 from articles.models import Article
 from tests import factories
+from tests.admin_forms import editor as editor_account
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
@@ -70,8 +70,9 @@ def shot(page, name: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_editor_writes_illustrates_previews_and_publishes_and_a_reader_sees_it(browser, site, tmp_path):
-    user = User.objects.create_user("zhangbian", password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
+    user = editor_account("zhangbian")
+    user.set_password("a-long-test-password")
+    user.save()
     factories.category_path("新媒体", "快科技（原驱动之家）", "最新新闻")
 
     editor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
