@@ -76,6 +76,8 @@ def test_an_editor_writes_illustrates_previews_and_publishes_and_a_reader_sees_i
     factories.category_path("新媒体", "快科技（原驱动之家）", "最新新闻")
 
     editor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    console = []
+    editor.on("console", lambda message: console.append(message.text))
     editor.goto(f"{site}/admin/login/")
     editor.fill("#id_username", "zhangbian")
     editor.fill("#id_password", "a-long-test-password")
@@ -96,6 +98,11 @@ def test_an_editor_writes_illustrates_previews_and_publishes_and_a_reader_sees_i
     editor.fill("#id_lead_image_caption", "测试现场")
     editor.fill("#id_lead_image_credit", "摄影：李四")
     shot(editor, "1-editor-writes")
+    # The admin is served with a strict Content-Security-Policy: nothing above may have been refused.
+    assert "script-src 'self'" in editor.evaluate(
+        "() => fetch(location.href).then(r => r.headers.get('content-security-policy'))"
+    )
+    assert not [text for text in console if "Content Security Policy" in text], console
     editor.click("input[name=_continue]")
     editor.wait_for_selector(".messagelist .success")
 
