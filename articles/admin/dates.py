@@ -3,9 +3,9 @@
 Django's date hierarchy lists the years (or months) that have articles with
 ``queryset.datetimes(field, "year")``: a DISTINCT over every row with the time
 zone applied to each, which on SQLite is a Python function call per row (about a
-second for 100,000 articles). Here the periods between the oldest and newest
-article are counted in one aggregate with a plain range condition per period,
-which databases evaluate natively; everything else is Django's own code.
+second for 100,000 articles). Here the oldest and newest times are read from the
+index, and one query asks, for each period between them, whether a row exists
+in that range (again from the index); everything else is Django's own code.
 """
 
 from __future__ import annotations
@@ -13,27 +13,41 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Exists
 from django.utils import timezone
 
 
-def period_starts(queryset, field_name: str, kind: str) -> list[dt.datetime]:
-    """Return the local starts of the years, months or days in which ``queryset`` has rows, in 2 queries."""
-    bounds = queryset.aggregate(first=Min(field_name), last=Max(field_name))
-    if bounds["first"] is None:
+def period_starts(queryset, field_name: str, kind: str, bounds=None) -> list[dt.datetime]:
+    """Return the local starts of the years, months or days in which ``queryset`` has rows.
+
+    One query (two without ``bounds``, the (first, last) values): one EXISTS per period,
+    each answered from the index on ``field_name``.
+    """
+    first, last = bounds or first_and_last(queryset, field_name)
+    if first is None:
         return []
-    first, last = timezone.localtime(bounds["first"]), timezone.localtime(bounds["last"])
-    starts = _starts_between(first, last, kind)
+    starts = _starts_between(timezone.localtime(first), timezone.localtime(last), kind)
     ends = [*starts[1:], _next(starts[-1], kind)]
-    counts = queryset.aggregate(
-        **{
-            f"period_{index}": Count(
-                "pk", filter=Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
-            )
-            for index, (start, end) in enumerate(zip(starts, ends, strict=True))
-        }
+    plain = queryset.order_by()
+    found = (
+        plain.annotate(
+            **{
+                f"period_{index}": Exists(
+                    plain.filter(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+                )
+                for index, (start, end) in enumerate(zip(starts, ends, strict=True))
+            }
+        )
+        .values(*[f"period_{index}" for index in range(len(starts))])
+        .first()
     )
-    return [start for index, start in enumerate(starts) if counts[f"period_{index}"]]
+    return [start for index, start in enumerate(starts) if found and found[f"period_{index}"]]
+
+
+def first_and_last(queryset, field_name: str) -> tuple:
+    """Return the smallest and largest ``field_name`` in ``queryset``, each read from the index."""
+    plain = queryset.order_by().filter(**{f"{field_name}__isnull": False}).values_list(field_name, flat=True)
+    return plain.order_by(field_name).first(), plain.order_by(f"-{field_name}").first()
 
 
 def _starts_between(first: dt.datetime, last: dt.datetime, kind: str) -> list[dt.datetime]:
@@ -58,16 +72,25 @@ def _next(start: dt.datetime, kind: str) -> dt.datetime:
 
 
 class _FastDates:
-    """The change list's queryset, answering ``datetimes`` with ``period_starts``."""
+    """The change list's queryset, answering Django's date-hierarchy questions from the index."""
 
     def __init__(self, queryset):
         self._queryset = queryset
+        self._bounds = None
 
     def __getattr__(self, name):
         return getattr(self._queryset, name)
 
+    def aggregate(self, *args, **kwargs):
+        # Django asks for first=Min(field), last=Max(field); MIN and MAX together scan the table.
+        if not args and set(kwargs) == {"first", "last"}:
+            field_name = kwargs["first"].source_expressions[0].name
+            self._bounds = first_and_last(self._queryset, field_name)
+            return dict(zip(("first", "last"), self._bounds, strict=True))
+        return self._queryset.aggregate(*args, **kwargs)
+
     def datetimes(self, field_name, kind, *args, **kwargs):
-        return period_starts(self._queryset, field_name, kind)
+        return period_starts(self._queryset, field_name, kind, bounds=self._bounds)
 
 
 class _ChangeList:

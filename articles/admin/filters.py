@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, Author, Category, Tag
+from articles.models import Article, Author, Category, Tag, TaggedArticle
 
 SCHEDULED = "scheduled"
 
@@ -69,18 +69,26 @@ class AuthorFilter(admin.SimpleListFilter):
 
 
 class TagFilter(admin.SimpleListFilter):
-    """Lists the most used tags; any tag is reached from the links in the tags column."""
+    """Lists the tags used most lately; any tag is reached from the links in the tags column."""
 
     title = _("tag")
     parameter_name = "tag"
     listed = 30
+    # Counting every tagging would scan the whole archive on each page view; the latest ones say
+    # what the newsroom writes about now, at a constant cost.
+    recent_taggings = 2000
 
     def lookups(self, request, model_admin):
-        most_used = Tag.objects.annotate(uses=Count("tagged_articles")).order_by("-uses", "name")
-        listed = list(most_used.values_list("pk", "name")[: self.listed])
-        if chosen_pk(self) not in dict(listed):
-            listed += list(Tag.objects.filter(pk=chosen_pk(self)).values_list("pk", "name"))
-        return listed
+        recent = TaggedArticle.objects.order_by("-pk").values("pk")[: self.recent_taggings]
+        busiest = (
+            TaggedArticle.objects.filter(pk__in=recent)
+            .values("tag")
+            .annotate(uses=Count("pk"))
+            .order_by("-uses", "tag")
+            .values("tag")[: self.listed]
+        )
+        listed = Tag.objects.filter(Q(pk__in=busiest) | Q(pk=chosen_pk(self))).order_by("name")
+        return listed.values_list("pk", "name")
 
     def queryset(self, request, queryset):
         tag = Tag.objects.filter(pk=chosen_pk(self)).first()
