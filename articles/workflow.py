@@ -41,9 +41,11 @@ def can_edit_any(user) -> bool:
 
 
 def is_owner(user, article: Article) -> bool:
-    """Return whether ``user`` created ``article`` or is named in its byline."""
-    if not user.is_authenticated or article.pk is None:
-        return article.pk is None
+    """Return whether ``user`` created ``article`` or is named in its byline (a new article is theirs)."""
+    if article.pk is None:
+        return True
+    if not user.is_authenticated:
+        return False
     if article.created_by_id == user.pk:
         return True
     return article.bylines.filter(author__user=user).exists()

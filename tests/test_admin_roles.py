@@ -164,3 +164,30 @@ def test_an_administrator_manages_users(client):
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
     client.force_login(editor())
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_a_writer_cannot_unpublish_their_article_by_restoring_its_draft_revision(client):
+    from reversion.models import Version
+
+    user = writer()
+    draft = factories.article("我的稿子", published=False, created_by=user)
+    client.force_login(user)
+    data = change_form_data(client.get(change_url(draft)), body="<p>草稿</p>")
+    assert client.post(change_url(draft), data).status_code == 302
+    draft_revision = Version.objects.get_for_object(draft).get()
+    draft.refresh_from_db()
+    draft.status, draft.published_at = Status.PUBLISHED, None
+    draft.save()  # an editor published it
+
+    url = reverse("admin:articles_article_revision", args=[draft.pk, draft_revision.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, data).status_code == 403
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+def test_only_editors_recover_deleted_articles(client):
+    client.force_login(writer())
+    assert client.get(reverse("admin:articles_article_recoverlist")).status_code == 403
+    client.force_login(editor())
+    assert client.get(reverse("admin:articles_article_recoverlist")).status_code == 200

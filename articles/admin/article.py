@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -172,7 +174,7 @@ class ArticleAdmin(VersionAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
-        form.version_before_revert = getattr(request, "newsroom_version_before_revert", None)
+        form.article_before_revert = getattr(request, "newsroom_article_before_revert", None)
         return form
 
     # --- saving --------------------------------------------------------------------
@@ -180,9 +182,9 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        if form.version_before_revert is not None:
+        if form.article_before_revert is not None:
             # Restoring a revision continues the count from the newest version, never reuses a number.
-            obj.version = form.version_before_revert
+            obj.version = form.article_before_revert.version
         super().save_model(request, obj, form, change)
         if obj.lead_image and "lead_image" in form.changed_data:
             render_renditions(obj.lead_image.name)
@@ -212,9 +214,23 @@ class ArticleAdmin(VersionAdmin):
         return own + super().get_urls()
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        stored = Article.objects.filter(pk=object_id).values_list("version", flat=True).first()
-        request.newsroom_version_before_revert = stored
+        # Judge the request by the article as it is now, not by the revision being restored:
+        # a writer must not revive the draft of an article that has since been published.
+        stored = self.get_object(request, unquote(object_id))
+        if stored is None or not self.has_change_permission(request, stored):
+            raise PermissionDenied
+        request.newsroom_article_before_revert = stored
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not workflow.can_edit_any(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not workflow.can_edit_any(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         context = {**history_context(self, request, object_id), **(extra_context or {})}

@@ -31,7 +31,12 @@ def split_tag_names(text: str) -> list[str]:
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """The article form; the admin sets ``user`` and, when restoring a revision, ``version_before_revert``."""
+    """The article form; the admin sets ``user`` and, when restoring a revision, ``article_before_revert``.
+
+    While a revision is being restored the form's instance holds the old revision's
+    values; the version counter and the workflow are checked against the article as it
+    is stored now, ``article_before_revert``.
+    """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     tags = forms.ModelMultipleChoiceField(
@@ -44,7 +49,7 @@ class ArticleAdminForm(forms.ModelForm):
     )
 
     user = None
-    version_before_revert: int | None = None
+    article_before_revert: Article | None = None
 
     class Meta:
         model = Article
@@ -63,16 +68,21 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            current = self.version_before_revert or self.instance.version
-            self.fields["expected_version"].initial = current
+            self.fields["expected_version"].initial = self.stored_article.version
         if "lead_image" in self.fields:
             # Say it the way the importer and validate_image do, whichever check notices first.
             self.fields["lead_image"].error_messages["invalid_image"] = MESSAGES["not_image"]
         if "status" in self.fields and self.user is not None:
-            allowed = workflow.allowed_transitions(self.user, self.instance) or {self.instance.status}
+            stored = self.stored_article
+            allowed = workflow.allowed_transitions(self.user, stored) or {stored.status}
             self.fields["status"].choices = [
                 (value, label) for value, label in Article.Status.choices if value in allowed
             ]
+
+    @property
+    def stored_article(self) -> Article:
+        """Return the article as it is in the database before this form's changes."""
+        return self.article_before_revert or self.instance
 
     def clean_new_tags(self) -> list[str]:
         return split_tag_names(self.cleaned_data.get("new_tags", ""))
@@ -88,7 +98,7 @@ class ArticleAdminForm(forms.ModelForm):
         if self.user is not None and status:
             try:
                 workflow.check_transition(
-                    self.user, self.instance, status, cleaned_data.get("review_note", "")
+                    self.user, self.stored_article, status, cleaned_data.get("review_note", "")
                 )
             except ValidationError as error:
                 self.add_error("status" if "status" in self.fields else None, error)
@@ -101,7 +111,9 @@ class ArticleAdminForm(forms.ModelForm):
         here is held until the save: two saves of the same version cannot both pass.
         """
         stored = Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("version")
-        current = self.version_before_revert or next(iter(stored), (None,))[0]
+        current = next(iter(stored), (None,))[0]
+        if self.article_before_revert is not None:
+            current = self.article_before_revert.version
         if current is None:
             raise ValidationError(_("This article was deleted while you were editing it."))
         if expected == current:
