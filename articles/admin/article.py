@@ -6,26 +6,20 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion import revisions
 from reversion.admin import VersionAdmin
 
 from articles import workflow
 from articles.admin import actions, filters
+from articles.admin.columns import ArticleColumns
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.views import compare_view, history_context, staff_preview_view
-from articles.images import render_renditions, rendition_urls
+from articles.images import render_renditions
 from articles.models import Article, Byline, SlugRedirect, TaggedArticle
 from articles.preview import preview_token
 
-STATUS_COLOURS = {
-    "draft": "#6b6b6b",
-    "review": "#b26a00",
-    "scheduled": "#2a5db0",
-    "published": "#1f7a1f",
-    "archived": "#444",
-}
 PUBLISHER_ONLY_FIELDS = ["published_at", "is_featured", "review_note"]
 
 # A revision holds the article with its bylines and tags. Old addresses are not followed:
@@ -51,7 +45,7 @@ class SlugRedirectInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(ArticleColumns, VersionAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -235,50 +229,6 @@ class ArticleAdmin(VersionAdmin):
     def history_view(self, request, object_id, extra_context=None):
         context = {**history_context(self, request, object_id), **(extra_context or {})}
         return super().history_view(request, object_id, context)
-
-    # --- change-list columns -------------------------------------------------------
-
-    @admin.display(description=_("image"))
-    def thumbnail(self, article):
-        url = ""
-        if article.lead_image:
-            renditions = rendition_urls(article.lead_image.name)
-            url = renditions[0][1] if renditions else article.lead_image.url
-        url = url or article.thumbnail_url or article.lead_image_url
-        if not url:
-            return ""
-        return format_html(
-            '<img src="{}" alt="" width="64" height="40" loading="lazy" referrerpolicy="no-referrer" '
-            'style="object-fit:cover">',
-            url,
-        )
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, article):
-        key, label = article.status, article.get_status_display()
-        if article.is_scheduled:
-            key, label = "scheduled", _("Scheduled")
-        return format_html(
-            '<strong class="status status-{}" style="color:{}">{}</strong>', key, STATUS_COLOURS[key], label
-        )
-
-    @admin.display(description=_("category"), ordering="category__path")
-    def category_path(self, article):
-        return article.category.name_path if article.category else ""
-
-    @admin.display(description=_("authors"))
-    def author_names(self, article):
-        return format_html_join(
-            "、",
-            '<a href="?author={}">{}</a>',
-            ((byline.author_id, byline.author.name) for byline in article.bylines.all()),
-        )
-
-    @admin.display(description=_("tags"))
-    def tag_names(self, article):
-        return format_html_join(
-            " ", '<a href="?tag={}">#{}</a>', ((tag.pk, tag.name) for tag in article.tags.all())
-        )
 
     # --- edit-page extras ----------------------------------------------------------
 
