@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,8 @@ class SlugRedirectInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(ArticleColumns, VersionAdmin):
     form = ArticleAdminForm
+    # Addresses typed without a scheme are https (Django 6's default; silences its warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "thumbnail",
         "title",

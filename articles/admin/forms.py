@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -28,6 +29,13 @@ def tag_autocomplete(admin_site=admin.site) -> AutocompleteSelectMultiple:
 def split_tag_names(text: str) -> list[str]:
     """Return the tag names typed in ``text``, split on Chinese or Latin commas, without blanks."""
     return [name.strip() for name in TAG_SEPARATORS.split(text or "") if name.strip()]
+
+
+def https_by_default(model_field, **kwargs):
+    """Return the form field for ``model_field``; addresses typed without a scheme are https."""
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -53,6 +61,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
+        formfield_callback = https_by_default
         # The admin's fieldsets decide what is shown; these are every field an editor may set.
         fields = [
             "title", "slug", "subtitle", "summary", "body", "status", "review_note", "published_at",
