@@ -129,6 +129,11 @@ def test_an_editor_writes_illustrates_previews_and_publishes_and_a_reader_sees_i
     shot(editor, "4-published")
     article.refresh_from_db()
     assert article.is_published
+    editor.goto(f"{site}/admin/articles/article/")
+    row = editor.locator("#result_list tbody tr", has_text="国产半固态电池完成低温测试")
+    assert row.locator(".status-published").count() == 1
+    assert row.locator("img").evaluate("image => image.naturalWidth") == 480  # the smallest rendition
+    shot(editor, "5-change-list")
 
     reader = browser.new_context().new_page()
     reader.goto(f"{site}{article.get_absolute_url()}")
@@ -137,4 +142,4 @@ def test_an_editor_writes_illustrates_previews_and_publishes_and_a_reader_sees_i
     lead = reader.locator("img.lead")
     lead.wait_for()
     assert reader.evaluate("document.querySelector('img.lead').naturalWidth") == 1280
-    shot(reader, "5-reader-sees-it")
+    shot(reader, "6-reader-sees-it")
