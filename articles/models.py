@@ -237,6 +237,13 @@ class ArticleQuerySet(models.QuerySet):
         """Return articles carrying ``tag``."""
         return self.filter(tagged_items__tag=tag)
 
+    def owned_by(self, user) -> ArticleQuerySet:
+        """Return articles ``user`` created or whose byline names ``user``'s author profile."""
+        if not user.is_authenticated:
+            return self.none()
+        bylined = Byline.objects.filter(author__user=user).values("article_id")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -341,6 +348,21 @@ class Article(models.Model):
     )
     import_notes = models.JSONField(_("import notes"), default=list, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_articles",
+        editable=False,
+        help_text=_("The login that created the article; a writer may edit their own drafts."),
+    )
+    review_note = models.TextField(
+        _("note from the editor"),
+        blank=True,
+        help_text=_("Why the article was sent back to draft, and what to change."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -356,6 +378,10 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_time",
             )
+        ]
+        permissions = [
+            ("publish_article", _("Can publish, schedule, unpublish and archive articles")),
+            ("change_any_article", _("Can edit articles of other people, in any status")),
         ]
 
     def __str__(self) -> str:

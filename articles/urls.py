@@ -10,4 +10,5 @@ urlpatterns = [
     path("category/<path:path>/", views.CategoryView.as_view(), name="category"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("preview/<str:token>/", views.preview, name="preview"),
 ]

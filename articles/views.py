@@ -1,10 +1,14 @@
 """Reader pages. Views only pick a queryset and a template."""
 
+from django.core import signing
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Author, Category, SlugRedirect, Tag
+from articles.preview import article_pk_from_token
 
 PAGE_SIZE = 20
 
@@ -78,3 +82,28 @@ class AuthorView(FilteredListView):
 
     def filter_articles(self, articles):
         return articles.by_author(self.object)
+
+
+def render_preview(request, article: Article):
+    """Return the article page exactly as readers will see it, marked private and not for search engines."""
+    response = render(request, "articles/article_detail.html", {"article": article, "object": article})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+def preview(request, token: str):
+    """Show an unpublished article to whoever holds a valid, unexpired preview token."""
+    try:
+        pk = article_pk_from_token(token)
+    except signing.SignatureExpired:
+        return render(
+            request,
+            "articles/preview_refused.html",
+            {"reason": _("This preview link has expired. Ask for a new one.")},
+            status=403,
+        )
+    except signing.BadSignature as error:
+        raise Http404(_("No such preview.")) from error
+    return render_preview(request, get_object_or_404(Article.objects.for_listing(), pk=pk))
