@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Case, F, Min, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from articles import search
 from articles.images import validate_image_field
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
+RELATED_CANDIDATES = 60
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -115,6 +121,20 @@ class Category(models.Model):
         ]
         return Category.objects.filter(path__in=prefixes).order_by("depth")
 
+    def trail(self) -> list[tuple[str, str]]:
+        """Return [(name, url)] of the categories above this one and itself, top first.
+
+        Read from ``path`` and ``name_path`` without a query, unless a name contains the separator.
+        """
+        slugs = self.path.split(PATH_SEPARATOR)
+        names = self.name_path.split(NAME_PATH_SEPARATOR)
+        if len(names) != len(slugs):
+            return [(c.name, c.get_absolute_url()) for c in self.ancestors(include_self=True)]
+        return [
+            (name, reverse("articles:category", kwargs={"path": PATH_SEPARATOR.join(slugs[: depth + 1])}))
+            for depth, name in enumerate(names)
+        ]
+
     def descendants(self) -> CategoryQuerySet:
         """Return every category below this one, at any depth, in one query."""
         return Category.objects.filter(path__startswith=self.path + PATH_SEPARATOR)
@@ -202,6 +222,19 @@ class TaggedArticle(ItemBase):
         ]
 
 
+@dataclass(frozen=True)
+class Surroundings:
+    """What an article page shows around the article: related articles, previous and next."""
+
+    related: list[Article]
+    previous: Article | None
+    next: Article | None
+
+
+def _position(article: Article) -> tuple:
+    return (article.published_at, article.pk)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Return what readers may see: published, and whose time has come."""
@@ -231,6 +264,123 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, tag: Tag) -> ArticleQuerySet:
         """Return articles carrying ``tag``."""
         return self.filter(tagged_items__tag=tag)
+
+    def featured(self) -> ArticleQuerySet:
+        """Return articles the editors marked as featured."""
+        return self.filter(is_featured=True)
+
+    def for_summaries(self) -> ArticleQuerySet:
+        """Return these articles with what a listing shows (the category) loaded in the same query."""
+        return self.select_related("category")
+
+    def in_archive(self, year: int, month: int | None = None, day: int | None = None) -> ArticleQuerySet:
+        """Return articles published on that year, month or day, in the site's time zone.
+
+        A range on ``published_at`` rather than ``__year``/``__month`` lookups, so the index serves it.
+        """
+        first = dt.date(year, month or 1, day or 1)
+        if day:
+            after = first + dt.timedelta(days=1)
+        elif month:
+            after = dt.date(year + month // 12, month % 12 + 1, 1)
+        else:
+            after = dt.date(year + 1, 1, 1)
+        zone = timezone.get_default_timezone()
+        return self.filter(
+            published_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=zone),
+            published_at__lt=dt.datetime.combine(after, dt.time.min, tzinfo=zone),
+        )
+
+    def search(self, text: str) -> ArticleQuerySet:
+        """Return articles containing every word of ``text``, title matches first, then newest.
+
+        Chinese words of any length match (see ``articles.search``); an empty query matches nothing.
+        """
+        query = search.Query.parse(text)
+        if not query:
+            return self.none()
+        in_title = Q()
+        for word in query.words:
+            in_title &= Q(title__icontains=word)
+        return (
+            self.filter(pk__in=search.matching_ids(query))
+            .annotate(title_match=Case(When(in_title, then=Value(1)), default=Value(0)))
+            .order_by("-title_match", "-published_at", "-id")
+        )
+
+    def around(self, article: Article, tag_ids: list[int], limit: int = 4) -> Surroundings:
+        """Return the related articles and the previous and next ones of ``article``, in one query.
+
+        Related articles share tags or the category with ``article``, most shared tags first, then
+        same category, then newest. Candidates are the newest few carrying each tag and the newest
+        few in the category, so the cost does not grow with the archive. Previous and next follow
+        publication order among these articles.
+        """
+        moment, pk = article.published_at, article.pk
+        earlier = self.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+        later = self.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk))
+        previous_id = Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1])
+        next_id = Subquery(later.order_by("published_at", "pk").values("pk")[:1])
+        candidates = Q(pk__in=previous_id) | Q(pk__in=next_id)
+        if tag_ids:
+            candidates |= Q(
+                pk__in=Subquery(
+                    TaggedArticle.objects.filter(tag_id__in=tag_ids)
+                    .order_by("-content_object_id")
+                    .values("content_object_id")[:RELATED_CANDIDATES]
+                )
+            )
+        if article.category_id:
+            candidates |= Q(
+                pk__in=Subquery(
+                    self.filter(category_id=article.category_id)
+                    .order_by("-published_at")
+                    .values("pk")[: limit + 1]
+                )
+            )
+        shared = (
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids or [0])
+            .order_by()
+            .values("content_object")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        rows = list(
+            self.filter(candidates)
+            .exclude(pk=pk)
+            .annotate(shared_tags=Coalesce(Subquery(shared), 0))
+            .only("pk", "title", "slug", "published_at", "category_id")
+            .order_by()
+        )
+        previous = max(
+            (r for r in rows if (r.published_at, r.pk) < (moment, pk)), default=None, key=_position
+        )
+        following = min(
+            (r for r in rows if (r.published_at, r.pk) > (moment, pk)), default=None, key=_position
+        )
+        related = [
+            row
+            for row in sorted(
+                rows,
+                key=lambda r: (r.shared_tags, r.category_id == article.category_id, r.published_at, r.pk),
+                reverse=True,
+            )
+            if row.shared_tags or (article.category_id and row.category_id == article.category_id)
+        ]
+        return Surroundings(related=related[:limit], previous=previous, next=following)
+
+    def next_publication_time(self) -> dt.datetime | None:
+        """Return when the next scheduled article appears, or None when none is scheduled."""
+        return self.scheduled().aggregate(next=Min("published_at"))["next"]
+
+    def refresh_search_index(self) -> int:
+        """Rewrite the search-index rows of these articles, one statement each; return how many.
+
+        For writes that bypass ``save()`` (``QuerySet.update()``, raw SQL); ``save()`` indexes by itself.
+        """
+        return search.rebuild(
+            self.only("pk", "title", "subtitle", "summary", "body").iterator(chunk_size=500), clear=False
+        )
 
 
 class Article(models.Model):
@@ -398,6 +548,10 @@ class Article(models.Model):
         return (
             self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_published
         )
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        """Return [(name, url)] of the article's category and those above it, top first, without a query."""
+        return self.category.trail() if self.category is not None else []
 
     @property
     def edited_since_import(self) -> bool:

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -206,6 +207,14 @@ NEWSROOM_FETCH_ALLOW_PRIVATE_ADDRESSES = env_bool("NEWSROOM_FETCH_ALLOW_PRIVATE_
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 40_000_000)
 NEWSROOM_IMAGE_WIDTHS = [480, 960, 1600]
+
+# The reader site. NEWSROOM_SITE_URL (e.g. https://news.example.com) makes canonical
+# addresses, feeds and sitemaps independent of the Host header; empty uses the request's.
+NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "")
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
+# How long anonymous readers' pages stay in the cache at most (0 turns the page cache off);
+# a scheduled article's time always cuts it shorter (articles/caching.py).
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 
 # Production hardening: on whenever DEBUG is off. Behind a TLS-terminating
 # proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.

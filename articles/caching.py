@@ -1,0 +1,171 @@
+"""Full-page caching of public pages for anonymous readers, correct under publishing and scheduling.
+
+Every cached page belongs to a *publication epoch*: the moment the content
+readers can see last changed. The epoch changes
+
+- when an article, byline, tag, category or author is saved or deleted: the
+  signals in ``articles.signals`` call ``content_changed()`` once the
+  transaction commits, which forgets the current epoch;
+- when the next scheduled article's time comes: the epoch remembers that time
+  (``next_at``), and the first request after it starts a new epoch, equal to
+  that time. A scheduled article therefore never waits for a cache to expire,
+  and no cached page outlives the moment it became stale.
+
+A page stored under an older epoch is never served. The epoch also gives the
+``ETag`` and ``Last-Modified`` of each page, so conditional GETs cost no
+database query. Reading the epoch and the page is one cache round trip
+(``get_many``); a hit makes no database query.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+STATE_KEY = "newsroom:publication-epoch"
+PAGE_KEY_PREFIX = "newsroom:page:"
+NAVIGATION_KEY_PREFIX = "newsroom:navigation:"
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """When public content last changed (``started``) and when it next changes by itself (``next_at``)."""
+
+    started: float
+    next_at: float | None
+
+    @property
+    def token(self) -> str:
+        """Return a short text naming this epoch, for cache keys and ETags."""
+        return f"{self.started:.6f}"
+
+    def seconds_left(self, now: float) -> float:
+        """Return how long a page made now may be kept: until the next scheduled article appears."""
+        limit = float(settings.NEWSROOM_PAGE_CACHE_SECONDS)
+        if self.next_at is not None:
+            limit = min(limit, self.next_at - now)
+        return max(limit, 0.0)
+
+
+def _new_epoch(started: float) -> Epoch:
+    from articles.models import Article  # the models import this module's signals
+
+    upcoming = Article.objects.next_publication_time()
+    return Epoch(started=started, next_at=upcoming.timestamp() if upcoming else None)
+
+
+def current_epoch(stored: Epoch | None = None, now: float | None = None) -> Epoch:
+    """Return the current epoch, starting a new one when content changed or a scheduled time passed."""
+    now = time.time() if now is None else now
+    epoch = stored if stored is not None else cache.get(STATE_KEY)
+    if epoch is not None and (epoch.next_at is None or epoch.next_at > now):
+        return epoch
+    if epoch is None:
+        # Processes racing here agree: add() keeps the first epoch written.
+        if cache.add(STATE_KEY, _new_epoch(now), None):
+            return cache.get(STATE_KEY) or _new_epoch(now)
+        return cache.get(STATE_KEY) or _new_epoch(now)
+    # The scheduled article appeared at next_at: that is when the content changed.
+    fresh = _new_epoch(epoch.next_at)
+    cache.set(STATE_KEY, fresh, None)
+    return fresh
+
+
+def content_changed() -> None:
+    """Start a new epoch: every cached page is stale from now on."""
+    cache.delete(STATE_KEY)
+
+
+def request_epoch(request: HttpRequest) -> Epoch:
+    """Return the epoch the request is served under (read once per request)."""
+    epoch = getattr(request, "publication_epoch", None)
+    if epoch is None:
+        epoch = request.publication_epoch = current_epoch()
+    return epoch
+
+
+def cached_for_epoch(name: str, request: HttpRequest, compute):
+    """Return ``compute()``, cached for as long as the request's epoch lasts (e.g. the navigation)."""
+    epoch = request_epoch(request)
+    key = f"{NAVIGATION_KEY_PREFIX}{name}:{get_language()}:{epoch.token}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        timeout = epoch.seconds_left(time.time())
+        if timeout > 0:
+            cache.set(key, value, math.ceil(timeout))
+    return value
+
+
+def _page_key(request: HttpRequest) -> str:
+    address = request.get_full_path().encode("utf-8", "surrogateescape")
+    return f"{PAGE_KEY_PREFIX}{get_language()}:{hashlib.sha1(address).hexdigest()}"
+
+
+def _etag(request: HttpRequest, epoch: Epoch) -> str:
+    source = f"{epoch.token}|{get_language()}|{request.get_full_path()}".encode("utf-8", "surrogateescape")
+    return '"' + hashlib.sha1(source).hexdigest()[:20] + '"'
+
+
+def _is_anonymous(request: HttpRequest) -> bool:
+    # Looking at the cookie, not request.user, keeps the session (and its query) untouched.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def public_page(view):
+    """Decorate ``view`` as a public page: conditional GET for everyone, full-page cache for anonymous GETs."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            return view(request, *args, **kwargs)
+        use_cache = settings.NEWSROOM_PAGE_CACHE_SECONDS > 0 and _is_anonymous(request)
+        page_key = _page_key(request)
+        found = cache.get_many([STATE_KEY, page_key]) if use_cache else {}
+        epoch = current_epoch(found.get(STATE_KEY)) if use_cache else request_epoch(request)
+        request.publication_epoch = epoch
+        etag, last_modified = _etag(request, epoch), math.floor(epoch.started)
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return _headers(not_modified, etag, last_modified)
+        entry = found.get(page_key)
+        now = time.time()
+        if entry is not None and entry[0] == epoch.token and entry[1] > now:
+            response = HttpResponse(entry[2], content_type=entry[3], status=200)
+            response["X-Cache"] = "hit"
+            return _headers(response, etag, last_modified)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code != 200:
+            return response
+        _headers(response, etag, last_modified)
+        timeout = epoch.seconds_left(now)
+        if use_cache and timeout >= 1 and not response.cookies and not response.streaming:
+            expires = now + timeout
+            cache.set(
+                page_key, (epoch.token, expires, response.content, response["Content-Type"]), int(timeout)
+            )
+            response["X-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+def _headers(response: HttpResponse, etag: str, last_modified: int) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    # Browsers and proxies check back each time (cheap, with the ETag): a shared cache
+    # holding a page longer could show a scheduled article's neighbours out of date.
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    return response
