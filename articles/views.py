@@ -210,7 +210,7 @@ class ArchiveView(ListPage):
     def get(self, request, *args, **kwargs):
         self.year, self.month, self.day = kwargs["year"], kwargs.get("month"), kwargs.get("day")
         try:
-            dt.date(self.year, self.month or 1, self.day or 1)
+            dt.date(self.year, 1 if self.month is None else self.month, 1 if self.day is None else self.day)
         except ValueError:
             raise Http404(_("No such date.")) from None
         return super().get(request, *args, **kwargs)

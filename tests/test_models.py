@@ -16,7 +16,10 @@ class TestCategoryTree:
         section = factories.category_path("新媒体", "快科技（原驱动之家）", "最新新闻")
         assert str(section) == "新媒体 / 快科技（原驱动之家） / 最新新闻"
         assert section.path == "xin-mei-ti/kuai-ke-ji-yuan-qu-dong-zhi-jia/zui-xin-xin-wen"
-        assert section.get_absolute_url() == "/category/xin-mei-ti/kuai-ke-ji-yuan-qu-dong-zhi-jia/zui-xin-xin-wen/"
+        assert (
+            section.get_absolute_url()
+            == "/category/xin-mei-ti/kuai-ke-ji-yuan-qu-dong-zhi-jia/zui-xin-xin-wen/"
+        )
         assert section.depth == 2
 
     def test_descendants_at_any_depth_in_one_query(self, django_assert_num_queries):

@@ -20,7 +20,12 @@ def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ["PATH"], "NEWSROOM_DATA_DIR": os.environ.get("NEWSROOM_DATA_DIR", "")}
     env = {key: value for key, value in env.items() if value} | environment
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
