@@ -42,6 +42,11 @@ CJK = (
     "\uac00-\ud7af"  # hangul syllables
 )
 TOKEN = re.compile(rf"[{CJK}]+|[0-9a-z]+")
+# Block elements separate words; inline ones (<b>, <a>) sit inside them: 张<b>勇</b> is 张勇.
+BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|table|tr|td|th|blockquote|figure|figcaption|pre|section)\b[^>]*>",
+    re.IGNORECASE,
+)
 TAG = re.compile(r"<[^>]*>")
 WHITESPACE = re.compile(r"\s+")
 MAX_QUERY_WORDS = 8
@@ -50,7 +55,8 @@ SNIPPET_CHARACTERS = 120
 
 def plain_text(markup: str) -> str:
     """Return the text of an HTML fragment: tags dropped, entities decoded, spaces collapsed."""
-    return WHITESPACE.sub(" ", html.unescape(TAG.sub(" ", markup or ""))).strip()
+    text = TAG.sub("", BLOCK_TAG.sub(" ", markup or ""))
+    return WHITESPACE.sub(" ", html.unescape(text)).strip()
 
 
 def _fold(text: str) -> str:
