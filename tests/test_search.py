@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from articles import search
-from articles.models import Article
+from articles.models import Article, Author, Category, Tag
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,12 @@ def imported_corpus(corpus_dir, django_db_blocker, django_db_setup):
     with django_db_blocker.unblock():
         list(Importer(workers=1).run(documents))
         yield texts
+        # Committed outside any test's transaction: leave the database as empty as it was.
         Article.objects.all().delete()
+        Tag.objects.all().delete()
+        Author.objects.all().delete()
+        for category in Category.objects.order_by("-depth"):
+            category.delete()
 
 
 def _corpus_queries(texts: dict[str, str]) -> list[str]:
