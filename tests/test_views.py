@@ -345,3 +345,13 @@ class TestQueryCounts:
             cache.clear()
             with django_assert_max_num_queries(bound):
                 assert client.get(address).status_code == 200, address
+
+
+class TestLanguages:
+    def test_interface_is_in_simplified_chinese_by_default(self, client):
+        html = client.get("/").content.decode()
+        assert '<html lang="zh-hans">' in html and "跳到正文" in html and "搜索" in html
+
+    def test_english_is_available(self, client):
+        html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<html lang="en">' in html and "Skip to content" in html
