@@ -35,6 +35,8 @@ from django.utils.translation import get_language
 STATE_KEY = "newsroom:publication-epoch"
 PAGE_KEY_PREFIX = "newsroom:page:"
 NAVIGATION_KEY_PREFIX = "newsroom:navigation:"
+# Values kept for an epoch (the navigation) whether or not the page cache is on.
+EPOCH_VALUE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,10 @@ class Epoch:
         """Return a short text naming this epoch, for cache keys and ETags."""
         return f"{self.started:.6f}"
 
-    def seconds_left(self, now: float) -> float:
-        """Return how long a page made now may be kept: until the next scheduled article appears."""
-        limit = float(settings.NEWSROOM_PAGE_CACHE_SECONDS)
+    def seconds_left(self, now: float, limit: float | None = None) -> float:
+        """Return how long a page made now may be kept: ``limit`` (the page-cache time) or less,
+        until the next scheduled article appears."""
+        limit = float(settings.NEWSROOM_PAGE_CACHE_SECONDS if limit is None else limit)
         if self.next_at is not None:
             limit = min(limit, self.next_at - now)
         return max(limit, 0.0)
@@ -101,9 +104,9 @@ def cached_for_epoch(name: str, request: HttpRequest, compute):
     value = cache.get(key)
     if value is None:
         value = compute()
-        timeout = epoch.seconds_left(time.time())
-        if timeout > 0:
-            cache.set(key, value, math.ceil(timeout))
+        timeout = epoch.seconds_left(time.time(), limit=EPOCH_VALUE_SECONDS)
+        if timeout >= 1:
+            cache.set(key, value, math.floor(timeout))
     return value
 
 

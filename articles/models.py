@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, F, Min, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,8 @@ from articles.slugs import slug_from_text
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
-RELATED_CANDIDATES = 60
+RELATED_TAGS = 8
+RELATED_PER_TAG = 12
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -220,6 +222,8 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique")
         ]
+        # A tag's newest articles without a sort, for tag pages and related articles.
+        indexes = [models.Index(fields=["tag", "-content_object"], name="tagged_article_by_tag")]
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,21 @@ class Surroundings:
 
 def _position(article: Article) -> tuple:
     return (article.published_at, article.pk)
+
+
+def _union_all(querysets: list[models.QuerySet]) -> RawSQL:
+    """Return one subquery selecting the rows of every (sliced, ordered) single-column queryset.
+
+    A single ``IN (… UNION ALL …)`` lets the database look each candidate up by primary key, where
+    ``IN (…) OR IN (…)`` makes PostgreSQL scan the table. Each part is wrapped in its own
+    ``SELECT * FROM (…)`` because SQLite refuses LIMIT and ORDER BY inside a compound select.
+    """
+    parts, params = [], []
+    for number, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS candidate_{number}")
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(parts), params)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -252,10 +271,8 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def in_category(self, category: Category) -> ArticleQuerySet:
-        """Return articles in ``category`` or any category below it."""
-        return self.filter(
-            Q(category__path=category.path) | Q(category__path__startswith=category.path + PATH_SEPARATOR)
-        )
+        """Return articles in ``category`` or any category below it (no join: listings stay index-only)."""
+        return self.filter(category_id__in=Category.objects.subtree(category).values("pk"))
 
     def by_author(self, author: Author) -> ArticleQuerySet:
         """Return articles with ``author`` in their byline."""
@@ -264,6 +281,18 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, tag: Tag) -> ArticleQuerySet:
         """Return articles carrying ``tag``."""
         return self.filter(tagged_items__tag=tag)
+
+    def page(self, offset: int, count: int) -> list[Article]:
+        """Return the ``count`` articles after the first ``offset``, in this queryset's order.
+
+        A deep page first finds its ids, which the ``article_listing`` index answers without
+        reading the skipped articles' rows, then loads just those rows: page 50 costs about
+        what page 1 does.
+        """
+        if offset == 0:
+            return list(self[:count])
+        ids = self.values("pk")[offset : offset + count]
+        return list(self.filter(pk__in=Subquery(ids)))
 
     def featured(self) -> ArticleQuerySet:
         """Return articles the editors marked as featured."""
@@ -317,26 +346,24 @@ class ArticleQuerySet(models.QuerySet):
         publication order among these articles.
         """
         moment, pk = article.published_at, article.pk
-        earlier = self.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
-        later = self.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk))
-        previous_id = Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1])
-        next_id = Subquery(later.order_by("published_at", "pk").values("pk")[:1])
-        candidates = Q(pk__in=previous_id) | Q(pk__in=next_id)
-        if tag_ids:
-            candidates |= Q(
-                pk__in=Subquery(
-                    TaggedArticle.objects.filter(tag_id__in=tag_ids)
-                    .order_by("-content_object_id")
-                    .values("content_object_id")[:RELATED_CANDIDATES]
-                )
-            )
+        # The redundant range (lte/gte) lets the (status, published_at) index start at the article.
+        earlier = self.filter(published_at__lte=moment).filter(Q(published_at__lt=moment) | Q(pk__lt=pk))
+        later = self.filter(published_at__gte=moment).filter(Q(published_at__gt=moment) | Q(pk__gt=pk))
+        candidates = [
+            earlier.order_by("-published_at", "-pk").values("pk")[:1],
+            later.order_by("published_at", "pk").values("pk")[:1],
+        ]
+        candidates += [
+            TaggedArticle.objects.filter(tag_id=tag_id)
+            .order_by("-content_object_id")
+            .values("content_object_id")[:RELATED_PER_TAG]
+            for tag_id in tag_ids[:RELATED_TAGS]
+        ]
         if article.category_id:
-            candidates |= Q(
-                pk__in=Subquery(
-                    self.filter(category_id=article.category_id)
-                    .order_by("-published_at")
-                    .values("pk")[: limit + 1]
-                )
+            candidates.append(
+                self.filter(category_id=article.category_id)
+                .order_by("-published_at")
+                .values("pk")[: limit + 1]
             )
         shared = (
             TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids or [0])
@@ -346,7 +373,7 @@ class ArticleQuerySet(models.QuerySet):
             .values("count")
         )
         rows = list(
-            self.filter(candidates)
+            self.filter(pk__in=_union_all(candidates))
             .exclude(pk=pk)
             .annotate(shared_tags=Coalesce(Subquery(shared), 0))
             .only("pk", "title", "slug", "published_at", "category_id")
@@ -495,7 +522,14 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # Listings in publication order: a deep page's ids come from the index alone
+            # (ArticleQuerySet.page), on PostgreSQL with the category for category pages.
+            models.Index(
+                fields=["status", "-published_at", "-id"], include=["category"], name="article_listing"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),

@@ -116,9 +116,8 @@ class Query:
 def matching_ids(query: Query) -> RawSQL:
     """Return a subquery selecting the ids of every article (any status) matching ``query``."""
     if connection.vendor == "postgresql":
-        return RawSQL(
-            f"SELECT article_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)", [query.tsquery()]
-        )
+        # article_search_ids() (migration 0003) is the GIN-index lookup, kept from a sequential scan.
+        return RawSQL("SELECT article_search_ids(to_tsquery('simple', %s))", [query.tsquery()])
     return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [query.fts5()])
 
 

@@ -46,14 +46,14 @@ class Page:
         return self.number + 1
 
 
-def paginate(request, queryset, size: int = PAGE_SIZE) -> Page:
+def paginate(request, queryset, size: int = PAGE_SIZE, by_ids: bool = True) -> Page:
     """Return the page of ``queryset`` that ``?page=`` asks for; 404 for a page that is not there."""
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
         raise Http404(_("No such page."))
     number = int(raw)
     offset = (number - 1) * size
-    rows = list(queryset[offset : offset + size + 1])
+    rows = queryset.page(offset, size + 1) if by_ids else list(queryset[offset : offset + size + 1])
     if number > 1 and not rows:
         raise Http404(_("No such page."))
     return Page(number=number, items=rows[:size], has_next=len(rows) > size)
@@ -78,6 +78,8 @@ class ListPage(TemplateView):
     """A paginated list of published articles; subclasses say which and what to call it."""
 
     template_name = "articles/article_list.html"
+    # Deep pages by id first (ArticleQuerySet.page); search orders by relevance, so not there.
+    pages_by_ids = True
 
     def articles(self):
         return Article.objects.published()
@@ -86,7 +88,7 @@ class ListPage(TemplateView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, self.articles().for_summaries())
+        page = paginate(self.request, self.articles().for_summaries(), by_ids=self.pages_by_ids)
         return super().get_context_data(
             page=page,
             heading=self.heading(),
@@ -228,6 +230,7 @@ class ArchiveView(ListPage):
 
 class SearchView(ListPage):
     template_name = "articles/search.html"
+    pages_by_ids = False
 
     def get(self, request, *args, **kwargs):
         self.query_text = request.GET.get("q", "").strip()[:100]

@@ -10,6 +10,12 @@ POSTGRESQL_CREATE = [
     " article_id bigint PRIMARY KEY REFERENCES articles_article (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
     " document tsvector NOT NULL)",
     "CREATE INDEX article_search_document ON article_search USING gin (document)",
+    # The planner prices a sequential scan of the table cheaply because it does not count the
+    # cost of reading each out-of-line (TOASTed) tsvector: 130 ms instead of 2 ms through the
+    # index at 20,000 articles. The function pins the index for this one query.
+    "CREATE FUNCTION article_search_ids(query tsquery) RETURNS SETOF bigint"
+    " LANGUAGE sql STABLE ROWS 1000 SET enable_seqscan = off"
+    " AS 'SELECT article_id FROM article_search WHERE document @@ query'",
 ]
 
 
@@ -25,6 +31,8 @@ def create_index(apps, schema_editor):
 
 
 def drop_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS article_search_ids(tsquery)")
     schema_editor.execute("DROP TABLE IF EXISTS article_search")
 
 
