@@ -143,7 +143,7 @@ def index_article(article) -> None:
 
 
 def remove_article(article_id: int) -> None:
-    """Delete an article's row of the search index (PostgreSQL also cascades it)."""
+    """Delete an article's row of the search index."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {TABLE} WHERE {'article_id' if connection.vendor == 'postgresql' else 'rowid'} = %s",
