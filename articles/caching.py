@@ -34,17 +34,16 @@ from django.utils.translation import get_language
 
 STATE_KEY = "newsroom:publication-epoch"
 PAGE_KEY_PREFIX = "newsroom:page:"
-NAVIGATION_KEY_PREFIX = "newsroom:navigation:"
-# Values kept for an epoch (the navigation) whether or not the page cache is on.
-EPOCH_VALUE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
 class Epoch:
-    """When public content last changed (``started``) and when it next changes by itself (``next_at``)."""
+    """When public content last changed (``started``), when it next changes by itself (``next_at``),
+    and what every page of the epoch shows alike: the sections ``[(name, url)]`` for the navigation."""
 
     started: float
     next_at: float | None
+    sections: tuple[tuple[str, str], ...] = ()
 
     @property
     def token(self) -> str:
@@ -61,10 +60,14 @@ class Epoch:
 
 
 def _new_epoch(started: float) -> Epoch:
-    from articles.models import Article  # the models import this module's signals
+    from articles.models import Article, Category  # the models import this module's signals
 
     upcoming = Article.objects.next_publication_time()
-    return Epoch(started=started, next_at=upcoming.timestamp() if upcoming else None)
+    sections = tuple(
+        (category.name, category.get_absolute_url())
+        for category in Category.objects.roots().order_by("sort_order", "path")
+    )
+    return Epoch(started=started, next_at=upcoming.timestamp() if upcoming else None, sections=sections)
 
 
 def current_epoch(stored: Epoch | None = None, now: float | None = None) -> Epoch:
@@ -90,24 +93,11 @@ def content_changed() -> None:
 
 
 def request_epoch(request: HttpRequest) -> Epoch:
-    """Return the epoch the request is served under (read once per request)."""
+    """Return the epoch the request is served under (read once per request, one cache read)."""
     epoch = getattr(request, "publication_epoch", None)
     if epoch is None:
         epoch = request.publication_epoch = current_epoch()
     return epoch
-
-
-def cached_for_epoch(name: str, request: HttpRequest, compute):
-    """Return ``compute()``, cached for as long as the request's epoch lasts (e.g. the navigation)."""
-    epoch = request_epoch(request)
-    key = f"{NAVIGATION_KEY_PREFIX}{name}:{get_language()}:{epoch.token}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        timeout = epoch.seconds_left(time.time(), limit=EPOCH_VALUE_SECONDS)
-        if timeout >= 1:
-            cache.set(key, value, math.floor(timeout))
-    return value
 
 
 def _page_key(request: HttpRequest) -> str:

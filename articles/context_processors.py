@@ -3,26 +3,14 @@
 from django.conf import settings
 from django.utils.translation import gettext
 
-from articles.caching import cached_for_epoch
+from articles.caching import request_epoch
 
 
 def site(request):
     """Return the site name, the base address and a callable giving the top-level categories."""
-
-    def navigation():
-        from articles.models import Category
-
-        return cached_for_epoch(
-            "sections",
-            request,
-            lambda: [
-                (c.name, c.get_absolute_url())
-                for c in Category.objects.roots().order_by("sort_order", "path")
-            ],
-        )
-
     return {
         "site_name": settings.NEWSROOM_SITE_NAME or gettext("Newsroom"),
         "site_url": settings.NEWSROOM_SITE_URL or request.build_absolute_uri("/").rstrip("/"),
-        "navigation": navigation,
+        # Read when a template shows it: the sections live in the publication epoch (articles/caching.py).
+        "navigation": lambda: request_epoch(request).sections,
     }

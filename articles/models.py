@@ -24,6 +24,7 @@ from articles.slugs import slug_from_text
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
+SUMMARY_DEFERRED_FIELDS = ("body", "credits", "rights_notice", "front_matter", "import_notes", "import_hash")
 RELATED_TAGS = 8
 RELATED_PER_TAG = 12
 
@@ -239,16 +240,17 @@ def _position(article: Article) -> tuple:
     return (article.published_at, article.pk)
 
 
-def _union_all(querysets: list[models.QuerySet]) -> RawSQL:
-    """Return one subquery selecting the rows of every (sliced, ordered) single-column queryset.
+def _union_all(querysets: list[models.QuerySet], statements: list[tuple[str, list]]) -> RawSQL:
+    """Return one subquery selecting the rows of every (sliced, ordered) single-column queryset and
+    SQL statement.
 
     A single ``IN (… UNION ALL …)`` lets the database look each candidate up by primary key, where
     ``IN (…) OR IN (…)`` makes PostgreSQL scan the table. Each part is wrapped in its own
     ``SELECT * FROM (…)`` because SQLite refuses LIMIT and ORDER BY inside a compound select.
     """
+    compiled = [queryset.query.sql_with_params() for queryset in querysets] + statements
     parts, params = [], []
-    for number, queryset in enumerate(querysets):
-        sql, part_params = queryset.query.sql_with_params()
+    for number, (sql, part_params) in enumerate(compiled):
         parts.append(f"SELECT * FROM ({sql}) AS candidate_{number}")
         params.extend(part_params)
     return RawSQL(" UNION ALL ".join(parts), params)
@@ -299,8 +301,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(is_featured=True)
 
     def for_summaries(self) -> ArticleQuerySet:
-        """Return these articles with what a listing shows (the category) loaded in the same query."""
-        return self.select_related("category")
+        """Return these articles with what a listing shows, and the category, in one query.
+
+        Bodies and import records stay in the database: a listing shows none of them.
+        """
+        return self.select_related("category").defer(*SUMMARY_DEFERRED_FIELDS)
 
     def in_archive(self, year: int, month: int | None = None, day: int | None = None) -> ArticleQuerySet:
         """Return articles published on that year, month or day, in the site's time zone.
@@ -353,18 +358,22 @@ class ArticleQuerySet(models.QuerySet):
             earlier.order_by("-published_at", "-pk").values("pk")[:1],
             later.order_by("published_at", "pk").values("pk")[:1],
         ]
-        candidates += [
-            TaggedArticle.objects.filter(tag_id=tag_id)
-            .order_by("-content_object_id")
-            .values("content_object_id")[:RELATED_PER_TAG]
-            for tag_id in tag_ids[:RELATED_TAGS]
-        ]
         if article.category_id:
             candidates.append(
                 self.filter(category_id=article.category_id)
                 .order_by("-published_at")
                 .values("pk")[: limit + 1]
             )
+        # A tag's newest articles, straight from the tagged_article_by_tag index; visibility is
+        # checked by the outer query. Plain SQL: compiling a queryset per tag costs more than the query.
+        tagged = [
+            (
+                f"SELECT content_object_id FROM {TaggedArticle._meta.db_table} WHERE tag_id = %s "
+                f"ORDER BY content_object_id DESC LIMIT {RELATED_PER_TAG}",
+                [tag_id],
+            )
+            for tag_id in tag_ids[:RELATED_TAGS]
+        ]
         shared = (
             TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids or [0])
             .order_by()
@@ -373,7 +382,7 @@ class ArticleQuerySet(models.QuerySet):
             .values("count")
         )
         rows = list(
-            self.filter(pk__in=_union_all(candidates))
+            self.filter(pk__in=_union_all(candidates, tagged))
             .exclude(pk=pk)
             .annotate(shared_tags=Coalesce(Subquery(shared), 0))
             .only("pk", "title", "slug", "published_at", "category_id")

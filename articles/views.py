@@ -23,6 +23,7 @@ PAGE_SIZE = 20
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
 MAX_PAGE = 10_000
+SEARCH_DEFERRED_FIELDS = ("credits", "rights_notice", "front_matter", "import_notes")
 
 
 @dataclass
@@ -87,8 +88,11 @@ class ListPage(TemplateView):
     def heading(self) -> str:
         raise NotImplementedError
 
+    def summaries(self):
+        return self.articles().for_summaries()
+
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, self.articles().for_summaries(), by_ids=self.pages_by_ids)
+        page = paginate(self.request, self.summaries(), by_ids=self.pages_by_ids)
         return super().get_context_data(
             page=page,
             heading=self.heading(),
@@ -239,6 +243,10 @@ class SearchView(ListPage):
 
     def articles(self):
         return super().articles().search(self.query_text)
+
+    def summaries(self):
+        # The snippets come from the bodies.
+        return super().summaries().defer(None).defer(*SEARCH_DEFERRED_FIELDS).select_related("category")
 
     def heading(self) -> str:
         if self.query_text:
