@@ -101,7 +101,8 @@ def request_epoch(request: HttpRequest) -> Epoch:
 
 
 def _page_key(request: HttpRequest) -> str:
-    address = request.get_full_path().encode("utf-8", "surrogateescape")
+    # The host too: pages hold absolute addresses (canonical, Open Graph) built from it.
+    address = (request.get_host() + request.get_full_path()).encode("utf-8", "surrogateescape")
     return f"{PAGE_KEY_PREFIX}{get_language()}:{hashlib.sha1(address).hexdigest()}"
 
 

@@ -325,10 +325,12 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lt=dt.datetime.combine(after, dt.time.min, tzinfo=zone),
         )
 
-    def search(self, text: str) -> ArticleQuerySet:
+    def search(self, text: str, limit: int | None = None) -> ArticleQuerySet:
         """Return articles containing every word of ``text``, title matches first, then newest.
 
         Chinese words of any length match (see ``articles.search``); an empty query matches nothing.
+        ``limit`` says how many of the best results will be read at most (``offset + count``):
+        PostgreSQL then ranks inside the search index and loads only those articles.
         """
         query = search.Query.parse(text)
         if not query:
@@ -337,7 +339,7 @@ class ArticleQuerySet(models.QuerySet):
         for word in query.words:
             in_title &= Q(title__icontains=word)
         return (
-            self.filter(pk__in=search.matching_ids(query))
+            self.filter(pk__in=search.matching_ids(query, limit))
             .annotate(title_match=Case(When(in_title, then=Value(1)), default=Value(0)))
             .order_by("-title_match", "-published_at", "-id")
         )
@@ -415,7 +417,10 @@ class ArticleQuerySet(models.QuerySet):
         For writes that bypass ``save()`` (``QuerySet.update()``, raw SQL); ``save()`` indexes by itself.
         """
         return search.rebuild(
-            self.only("pk", "title", "subtitle", "summary", "body").iterator(chunk_size=500), clear=False
+            self.only("pk", "title", "subtitle", "summary", "body", "status", "published_at").iterator(
+                chunk_size=500
+            ),
+            clear=False,
         )
 
 

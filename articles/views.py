@@ -47,12 +47,17 @@ class Page:
         return self.number + 1
 
 
-def paginate(request, queryset, size: int = PAGE_SIZE, by_ids: bool = True) -> Page:
-    """Return the page of ``queryset`` that ``?page=`` asks for; 404 for a page that is not there."""
+def page_number(request) -> int:
+    """Return the page number ``?page=`` asks for; 404 for one that cannot exist."""
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
         raise Http404(_("No such page."))
-    number = int(raw)
+    return int(raw)
+
+
+def paginate(request, queryset, size: int = PAGE_SIZE, by_ids: bool = True) -> Page:
+    """Return the page of ``queryset`` that ``?page=`` asks for; 404 for a page that is not there."""
+    number = page_number(request)
     offset = (number - 1) * size
     rows = queryset.page(offset, size + 1) if by_ids else list(queryset[offset : offset + size + 1])
     if number > 1 and not rows:
@@ -242,7 +247,9 @@ class SearchView(ListPage):
         return super().get(request, *args, **kwargs)
 
     def articles(self):
-        return super().articles().search(self.query_text)
+        # Results up to the end of this page (and one more, to know whether there is a next page).
+        limit = page_number(self.request) * PAGE_SIZE + 1
+        return super().articles().search(self.query_text, limit=limit)
 
     def summaries(self):
         # The snippets come from the bodies.

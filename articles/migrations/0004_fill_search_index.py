@@ -7,7 +7,7 @@ def fill(apps, schema_editor):
     from articles import search
 
     Article = apps.get_model("articles", "Article")
-    articles = Article.objects.using(schema_editor.connection.alias).only("pk", "title", "subtitle", "summary", "body")
+    articles = Article.objects.using(schema_editor.connection.alias).only("pk", "title", "subtitle", "summary", "body", "status", "published_at")
     search.rebuild(articles.iterator(chunk_size=500), clear=True)
 
 

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             count = search.rebuild(
-                Article.objects.only("pk", "title", "subtitle", "summary", "body").iterator(chunk_size=500)
+                Article.objects.only(
+                    "pk", "title", "subtitle", "summary", "body", "status", "published_at"
+                ).iterator(chunk_size=500)
             )
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Indexed {count} articles in {elapsed:.1f}s."))
