@@ -9,7 +9,8 @@ Redis SITE_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14). The articles are
 title, slug, date, bylines, tags and search-index row.
 
 Every case runs on gunicorn with 2 sync workers, DEBUG off, loaded by wrk over loopback
-(one thread, 4 connections, WRK_SECONDS each, default 5, after a 1 s warm-up):
+(one thread, 2 connections: one per worker, so latencies are service times rather than
+queueing; WRK_SECONDS each, default 5, after a 1 s warm-up):
 
 - baselines: (a) a trivial Django view returning a 19 KB string through the default
   middleware; (b) the article page rendered by the template engine from in-memory data;
@@ -171,7 +172,7 @@ class Bench:
                 [
                     "wrk",
                     "-t1",
-                    "-c4",
+                    "-c2",
                     f"-d{seconds}s",
                     "--timeout",
                     "5s",
