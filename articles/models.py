@@ -539,10 +539,9 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
             # Listings in publication order: a deep page's ids come from the index alone
-            # (ArticleQuerySet.page), on PostgreSQL with the category for category pages.
-            models.Index(
-                fields=["status", "-published_at", "-id"], include=["category"], name="article_listing"
-            ),
+            # (ArticleQuerySet.page), the category included for category pages. A key column,
+            # not INCLUDE, which SQLite lacks.
+            models.Index(fields=["status", "-published_at", "-id", "category"], name="article_listing"),
         ]
         constraints = [
             models.CheckConstraint(

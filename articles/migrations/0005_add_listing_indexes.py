@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="article",
             index=models.Index(
-                fields=["status", "-published_at", "-id"], include=["category"], name="article_listing"
+                fields=["status", "-published_at", "-id", "category"], name="article_listing"
             ),
         ),
     ]
