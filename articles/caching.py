@@ -14,7 +14,12 @@ readers can see last changed. The epoch changes
 A page stored under an older epoch is never served. The epoch also gives the
 ``ETag`` and ``Last-Modified`` of each page, so conditional GETs cost no
 database query. Reading the epoch and the page is one cache round trip
-(``get_many``); a hit makes no database query.
+(``get_many``); a hit makes no database query. The epoch also carries what
+every page shows alike (the section navigation), read once when it starts.
+
+With the local-memory cache (the default) each process has its own epoch: an
+edit made through one process is not seen by the others' caches. Production
+with several workers needs the shared Redis cache (REDIS_URL).
 """
 
 from __future__ import annotations

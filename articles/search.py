@@ -4,15 +4,14 @@ Chinese has no spaces between words, and a word is most often two characters
 (张勇, 阿里, 手机). Both databases therefore index *bigrams*: every run of CJK
 characters becomes its overlapping character pairs (阿里巴巴 → 阿里 里巴 巴巴),
 a lone character stays itself, and Latin letters and digits become lowercase
-words (Win11 → win11). A query is cut the same way and each of its words must
-match as a phrase of bigrams, so 张勇 finds exactly the articles containing
-张勇, and 阿里巴巴 only those containing the four characters in a row. A single
-character query matches the bigrams starting with it (a prefix search). A
-longer word matches the articles holding all of its bigrams; on SQLite they
-must also stand in a row (a phrase). PostgreSQL would have to read every
-candidate's whole tsvector to check positions (GIN keeps none), 4× slower on
-common words, so there a word's bigrams need only all be present: 特斯拉 finds
-texts with 特斯 and 斯拉, which in practice are texts with 特斯拉.
+words (Win11 → win11). A query is cut the same way and every word must match,
+so 张勇 finds exactly the articles containing 张勇. A single character matches
+the bigrams starting with it (a prefix search). A longer word matches the
+articles holding all of its bigrams; on SQLite they must also stand in a row (a
+phrase), so 阿里巴巴 needs the four characters together. PostgreSQL would have
+to read every candidate's whole tsvector to check positions (GIN keeps none),
+4× slower on common words, so there the bigrams need only all be present:
+特斯拉 finds texts with 特斯 and 斯拉, which in practice are texts with 特斯拉.
 
 SQLite's FTS5 trigram tokenizer would not do: it cannot match a query shorter
 than three characters. Instead the segmented text goes into an FTS5 table with
