@@ -17,9 +17,12 @@ database query. Reading the epoch and the page is one cache round trip
 (``get_many``); a hit makes no database query. The epoch also carries what
 every page shows alike (the section navigation), read once when it starts.
 
-With the local-memory cache (the default) each process has its own epoch: an
-edit made through one process is not seen by the others' caches. Production
-with several workers needs the shared Redis cache (REDIS_URL).
+With the local-memory cache (the default) each process has its own epoch. So
+that an edit made through one process (an admin save) reaches the pages cached
+by the others (gunicorn's other workers), ``content_changed()`` also touches a
+marker file in NEWSROOM_DATA_DIR, and every process starts a new epoch when
+the file is newer than its own: one ``stat()`` a request. Redis, shared by all
+processes, needs no marker.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +43,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 STATE_KEY = "newsroom:publication-epoch"
+MARKER_NAME = "publication-epoch.changed"
 PAGE_KEY_PREFIX = "newsroom:page:"
 
 
@@ -75,17 +81,39 @@ def _new_epoch(started: float) -> Epoch:
     return Epoch(started=started, next_at=upcoming.timestamp() if upcoming else None, sections=sections)
 
 
+def _marker() -> Path | None:
+    """Return the file telling other processes' local-memory caches of a change, if one is needed."""
+    if not settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+        return None
+    return Path(settings.DATA_DIR) / MARKER_NAME
+
+
+def _marker_time() -> float:
+    """Return when another process last changed content (the marker's time), 0 when unknown."""
+    marker = _marker()
+    if marker is None:
+        return 0.0
+    try:
+        return marker.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def current_epoch(stored: Epoch | None = None, now: float | None = None) -> Epoch:
     """Return the current epoch, starting a new one when content changed or a scheduled time passed."""
     now = time.time() if now is None else now
     epoch = stored if stored is not None else cache.get(STATE_KEY)
+    changed_elsewhere = _marker_time()
+    if epoch is not None and changed_elsewhere > epoch.started:
+        cache.delete(STATE_KEY)
+        epoch = None
     if epoch is not None and (epoch.next_at is None or epoch.next_at > now):
         return epoch
     if epoch is None:
+        started = max(now, changed_elsewhere)
         # Processes racing here agree: add() keeps the first epoch written.
-        if cache.add(STATE_KEY, _new_epoch(now), None):
-            return cache.get(STATE_KEY) or _new_epoch(now)
-        return cache.get(STATE_KEY) or _new_epoch(now)
+        cache.add(STATE_KEY, _new_epoch(started), None)
+        return cache.get(STATE_KEY) or _new_epoch(started)
     # The scheduled article appeared at next_at: that is when the content changed.
     fresh = _new_epoch(epoch.next_at)
     cache.set(STATE_KEY, fresh, None)
@@ -93,8 +121,18 @@ def current_epoch(stored: Epoch | None = None, now: float | None = None) -> Epoc
 
 
 def content_changed() -> None:
-    """Start a new epoch: every cached page is stale from now on."""
+    """Start a new epoch: every cached page is stale from now on, in every process."""
     cache.delete(STATE_KEY)
+    marker = _marker()
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+            # The same clock as the epochs' start times (time.time()), not the file system's.
+            changed = time.time()
+            os.utime(marker, (changed, changed))
+        except OSError:  # a read-only data folder: this process still sees its own change
+            pass
 
 
 def request_epoch(request: HttpRequest) -> Epoch:

@@ -1,6 +1,8 @@
 """The page cache: hits cost no query, every change shows at once, scheduled articles on time."""
 
 import datetime as dt
+import os
+import time
 
 import pytest
 import time_machine
@@ -142,3 +144,21 @@ def test_not_found_is_not_cached(client, commit):
     client.get("/articles/later/")
     commit(factories.article, "稍后", slug="later")
     assert client.get("/articles/later/").status_code == 200
+
+
+def test_a_change_made_by_another_process_reaches_the_local_memory_cache(client, settings):
+    from articles import caching
+
+    if not settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+        pytest.skip("only the local-memory cache needs the marker file; Redis is shared")
+    factories.article("新闻")
+    client.get("/")
+    assert client.get("/")["X-Cache"] == "hit"
+    # Another worker saved an article: its own cache forgot the epoch, and it touched the marker.
+    marker = caching._marker()
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    later = time.time() + 1
+    marker.touch()
+    os.utime(marker, (later, later))
+    assert client.get("/")["X-Cache"] == "miss"
+    assert client.get("/")["X-Cache"] == "hit"
