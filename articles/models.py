@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Case, F, Min, Prefetch, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -13,12 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from articles import search
 from articles.images import validate_image_field
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
+SUMMARY_DEFERRED_FIELDS = ("body", "credits", "rights_notice", "front_matter", "import_notes", "import_hash")
+RELATED_TAGS = 8
+RELATED_PER_TAG = 12
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -116,6 +124,20 @@ class Category(models.Model):
         ]
         return Category.objects.filter(path__in=prefixes).order_by("depth")
 
+    def trail(self) -> list[tuple[str, str]]:
+        """Return [(name, url)] of the categories above this one and itself, top first.
+
+        Read from ``path`` and ``name_path`` without a query, unless a name contains the separator.
+        """
+        slugs = self.path.split(PATH_SEPARATOR)
+        names = self.name_path.split(NAME_PATH_SEPARATOR)
+        if len(names) != len(slugs):
+            return [(c.name, c.get_absolute_url()) for c in self.ancestors(include_self=True)]
+        return [
+            (name, reverse("articles:category", kwargs={"path": PATH_SEPARATOR.join(slugs[: depth + 1])}))
+            for depth, name in enumerate(names)
+        ]
+
     def descendants(self) -> CategoryQuerySet:
         """Return every category below this one, at any depth, in one query."""
         return Category.objects.filter(path__startswith=self.path + PATH_SEPARATOR)
@@ -205,6 +227,37 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique")
         ]
+        # A tag's newest articles without a sort, for tag pages and related articles.
+        indexes = [models.Index(fields=["tag", "-content_object"], name="tagged_article_by_tag")]
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What an article page shows around the article: related articles, previous and next."""
+
+    related: list[Article]
+    previous: Article | None
+    next: Article | None
+
+
+def _position(article: Article) -> tuple:
+    return (article.published_at, article.pk)
+
+
+def _union_all(querysets: list[models.QuerySet], statements: list[tuple[str, list]]) -> RawSQL:
+    """Return one subquery selecting the rows of every (sliced, ordered) single-column queryset and
+    SQL statement.
+
+    A single ``IN (… UNION ALL …)`` lets the database look each candidate up by primary key, where
+    ``IN (…) OR IN (…)`` makes PostgreSQL scan the table. Each part is wrapped in its own
+    ``SELECT * FROM (…)`` because SQLite refuses LIMIT and ORDER BY inside a compound select.
+    """
+    compiled = [queryset.query.sql_with_params() for queryset in querysets] + statements
+    parts, params = [], []
+    for number, (sql, part_params) in enumerate(compiled):
+        parts.append(f"SELECT * FROM ({sql}) AS candidate_{number}")
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(parts), params)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -224,10 +277,8 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def in_category(self, category: Category) -> ArticleQuerySet:
-        """Return articles in ``category`` or any category below it."""
-        return self.filter(
-            Q(category__path=category.path) | Q(category__path__startswith=category.path + PATH_SEPARATOR)
-        )
+        """Return articles in ``category`` or any category below it (no join: listings stay index-only)."""
+        return self.filter(category_id__in=Category.objects.subtree(category).values("pk"))
 
     def by_author(self, author: Author) -> ArticleQuerySet:
         """Return articles with ``author`` in their byline."""
@@ -243,6 +294,149 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         bylined = Byline.objects.filter(author__user=user).values("article_id")
         return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+
+    def page(self, offset: int, count: int) -> list[Article]:
+        """Return the ``count`` articles after the first ``offset``, in this queryset's order.
+
+        A deep page first finds its ids, which the ``article_listing`` index answers without
+        reading the skipped articles' rows, then loads just those rows: page 50 costs about
+        what page 1 does.
+        """
+        if offset == 0:
+            return list(self[:count])
+        ids = self.values("pk")[offset : offset + count]
+        return list(self.filter(pk__in=Subquery(ids)))
+
+    def featured(self) -> ArticleQuerySet:
+        """Return articles the editors marked as featured."""
+        return self.filter(is_featured=True)
+
+    def for_summaries(self) -> ArticleQuerySet:
+        """Return these articles with what a listing shows, and the category, in one query.
+
+        Bodies and import records stay in the database: a listing shows none of them.
+        """
+        return self.select_related("category").defer(*SUMMARY_DEFERRED_FIELDS)
+
+    def in_archive(self, year: int, month: int | None = None, day: int | None = None) -> ArticleQuerySet:
+        """Return articles published on that year, month or day, in the site's time zone.
+
+        A range on ``published_at`` rather than ``__year``/``__month`` lookups, so the index serves it.
+        """
+        first = dt.date(year, month or 1, day or 1)
+        if day:
+            after = first + dt.timedelta(days=1)
+        elif month:
+            after = dt.date(year + month // 12, month % 12 + 1, 1)
+        else:
+            after = dt.date(year + 1, 1, 1)
+        zone = timezone.get_default_timezone()
+        return self.filter(
+            published_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=zone),
+            published_at__lt=dt.datetime.combine(after, dt.time.min, tzinfo=zone),
+        )
+
+    def search(self, text: str, limit: int | None = None) -> ArticleQuerySet:
+        """Return articles containing every word of ``text``, title matches first, then newest.
+
+        Chinese words of any length match (see ``articles.search``); an empty query matches nothing.
+        ``limit`` says how many of the best results will be read at most (``offset + count``):
+        PostgreSQL then ranks inside the search index and loads only those articles.
+        """
+        query = search.Query.parse(text)
+        if not query:
+            return self.none()
+        in_title = Q()
+        for word in query.words:
+            in_title &= Q(title__icontains=word)
+        return (
+            self.filter(pk__in=search.matching_ids(query, limit))
+            .annotate(title_match=Case(When(in_title, then=Value(1)), default=Value(0)))
+            .order_by("-title_match", "-published_at", "-id")
+        )
+
+    def around(self, article: Article, tag_ids: list[int], limit: int = 4) -> Surroundings:
+        """Return the related articles and the previous and next ones of ``article``, in one query.
+
+        Related articles share tags or the category with ``article``, most shared tags first, then
+        same category, then newest. Candidates are the newest few carrying each tag and the newest
+        few in the category, so the cost does not grow with the archive. Previous and next follow
+        publication order among these articles.
+        """
+        if article.published_at is None:
+            # A draft being previewed has no place in publication order yet.
+            return Surroundings(related=[], previous=None, next=None)
+        moment, pk = article.published_at, article.pk
+        # The redundant range (lte/gte) lets the (status, published_at) index start at the article.
+        earlier = self.filter(published_at__lte=moment).filter(Q(published_at__lt=moment) | Q(pk__lt=pk))
+        later = self.filter(published_at__gte=moment).filter(Q(published_at__gt=moment) | Q(pk__gt=pk))
+        candidates = [
+            earlier.order_by("-published_at", "-pk").values("pk")[:1],
+            later.order_by("published_at", "pk").values("pk")[:1],
+        ]
+        if article.category_id:
+            candidates.append(
+                self.filter(category_id=article.category_id)
+                .order_by("-published_at")
+                .values("pk")[: limit + 1]
+            )
+        # A tag's newest articles, straight from the tagged_article_by_tag index; visibility is
+        # checked by the outer query. Plain SQL: compiling a queryset per tag costs more than the query.
+        tagged = [
+            (
+                f"SELECT content_object_id FROM {TaggedArticle._meta.db_table} WHERE tag_id = %s "
+                f"ORDER BY content_object_id DESC LIMIT {RELATED_PER_TAG}",
+                [tag_id],
+            )
+            for tag_id in tag_ids[:RELATED_TAGS]
+        ]
+        tag_ids = tag_ids[:RELATED_TAGS] or [0]
+        # Plain SQL: the ORM's correlated Subquery with a GROUP BY costs more to compile than to run.
+        shared = RawSQL(
+            f"SELECT COUNT(*) FROM {TaggedArticle._meta.db_table} AS shared"
+            f" WHERE shared.content_object_id = {Article._meta.db_table}.id"
+            f" AND shared.tag_id IN ({', '.join(['%s'] * len(tag_ids))})",
+            tag_ids,
+        )
+        rows = list(
+            self.filter(pk__in=_union_all(candidates, tagged))
+            .exclude(pk=pk)
+            .annotate(shared_tags=shared)
+            .only("pk", "title", "slug", "published_at", "category_id")
+            .order_by()
+        )
+        previous = max(
+            (r for r in rows if (r.published_at, r.pk) < (moment, pk)), default=None, key=_position
+        )
+        following = min(
+            (r for r in rows if (r.published_at, r.pk) > (moment, pk)), default=None, key=_position
+        )
+        related = [
+            row
+            for row in sorted(
+                rows,
+                key=lambda r: (r.shared_tags, r.category_id == article.category_id, r.published_at, r.pk),
+                reverse=True,
+            )
+            if row.shared_tags or (article.category_id and row.category_id == article.category_id)
+        ]
+        return Surroundings(related=related[:limit], previous=previous, next=following)
+
+    def next_publication_time(self) -> dt.datetime | None:
+        """Return when the next scheduled article appears, or None when none is scheduled."""
+        return self.scheduled().aggregate(next=Min("published_at"))["next"]
+
+    def refresh_search_index(self) -> int:
+        """Rewrite the search-index rows of these articles, one statement each; return how many.
+
+        For writes that bypass ``save()`` (``QuerySet.update()``, raw SQL); ``save()`` indexes by itself.
+        """
+        return search.rebuild(
+            self.only("pk", "title", "subtitle", "summary", "body", "status", "published_at").iterator(
+                chunk_size=500
+            ),
+            clear=False,
+        )
 
 
 class Article(models.Model):
@@ -372,7 +566,13 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # Listings in publication order: a deep page's ids come from the index alone
+            # (ArticleQuerySet.page), the category included for category pages. A key column,
+            # not INCLUDE, which SQLite lacks.
+            models.Index(fields=["status", "-published_at", "-id", "category"], name="article_listing"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -429,6 +629,10 @@ class Article(models.Model):
         return (
             self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_published
         )
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        """Return [(name, url)] of the article's category and those above it, top first, without a query."""
+        return self.category.trail() if self.category is not None else []
 
     @property
     def edited_since_import(self) -> bool:

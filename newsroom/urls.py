@@ -3,8 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from articles.urls import root_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    *root_urlpatterns,
     path("", include("articles.urls")),
 ]
 

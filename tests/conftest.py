@@ -19,3 +19,13 @@ def corpus_dir():
 def corpus_paths(corpus_dir):
     """Every document of the seed corpus."""
     return document_paths(corpus_dir)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: pages and the publication epoch live there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -167,19 +167,20 @@ def _author(name: str, kind: str, lookups: Lookups) -> Author:
 def _tags(topics: tuple[TopicTag, ...], lookups: Lookups) -> list[Tag]:
     """Return the tags for ``topics``, finding or creating all that are new to this run in a few queries."""
     wanted = {topic.name.casefold(): topic for topic in topics}
-    unknown = [key for key in wanted if key not in lookups.tags]
-    found = {tag.name.casefold(): tag for tag in _tags_named([wanted[key].name for key in unknown])}
-    missing = [wanted[key] for key in unknown if key not in found]
-    if missing:
+    unknown = [wanted[key] for key in wanted if key not in lookups.tags]
+    found: dict[str, Tag] = {}
+    if unknown:
+        # Insert-or-ignore, then read back: two statements however many tags, and a tag that
+        # exists already (in any letter case, or made by a concurrent import) is simply kept.
         Tag.objects.bulk_create(
-            [Tag(name=topic.name, slug=_tag_slug(topic), source_slug=topic.source_slug) for topic in missing],
+            [Tag(name=topic.name, slug=_tag_slug(topic), source_slug=topic.source_slug) for topic in unknown],
             ignore_conflicts=True,
         )
-        found |= {tag.name.casefold(): tag for tag in _tags_named([topic.name for topic in missing])}
+        found = {tag.name.casefold(): tag for tag in _tags_named([topic.name for topic in unknown])}
         # A slug taken by another tag made the insert skip the row: try numbered slugs.
         found |= {
             topic.name.casefold(): _create_tag(topic)
-            for topic in missing
+            for topic in unknown
             if topic.name.casefold() not in found
         }
     for key, tag in found.items():

@@ -1,0 +1,126 @@
+"""RSS 2.0 and Atom feeds of the latest articles: the whole site, and each category, tag and author."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from articles.models import Article, Author, Category, Tag
+
+FEED_SIZE = 30
+
+
+class LatestRss(Feed):
+    """The newest published articles of the whole site."""
+
+    feed_type = Rss201rev2Feed
+
+    def site_name(self) -> str:
+        return settings.NEWSROOM_SITE_NAME or _("Newsroom")
+
+    def title(self, obj=None) -> str:
+        return self.site_name()
+
+    def description(self, obj=None) -> str:
+        return _("The latest news from %(site)s") % {"site": self.site_name()}
+
+    def link(self, obj=None) -> str:
+        return reverse("articles:home")
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return self.articles(obj).for_listing()[:FEED_SIZE]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.summary or item.body
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Article) -> str:
+        return self._request_site + item.get_absolute_url()
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return max(item.updated_at, item.published_at)
+
+    def item_author_name(self, item: Article) -> str:
+        return "、".join(byline.author.name for byline in item.bylines.all()) or None
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [tag.name for tag in item.tags.all()]
+
+    def __call__(self, request, *args, **kwargs):
+        self._request_site = settings.NEWSROOM_SITE_URL or request.build_absolute_uri("/").rstrip("/")
+        return super().__call__(request, *args, **kwargs)
+
+
+class LatestAtom(LatestRss):
+    feed_type = Atom1Feed
+    subtitle = LatestRss.description
+
+
+class CategoryRss(LatestRss):
+    def get_object(self, request, path: str) -> Category:
+        return get_object_or_404(Category, path=path)
+
+    def title(self, obj: Category) -> str:
+        return f"{obj.name} · {self.site_name()}"
+
+    def link(self, obj: Category) -> str:
+        return obj.get_absolute_url()
+
+    def articles(self, obj: Category):
+        return Article.objects.published().in_category(obj)
+
+
+class CategoryAtom(CategoryRss):
+    feed_type = Atom1Feed
+    subtitle = LatestRss.description
+
+
+class TagRss(LatestRss):
+    def get_object(self, request, slug: str) -> Tag:
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj: Tag) -> str:
+        return f"#{obj.name} · {self.site_name()}"
+
+    def link(self, obj: Tag) -> str:
+        return obj.get_absolute_url()
+
+    def articles(self, obj: Tag):
+        return Article.objects.published().tagged(obj)
+
+
+class TagAtom(TagRss):
+    feed_type = Atom1Feed
+    subtitle = LatestRss.description
+
+
+class AuthorRss(LatestRss):
+    def get_object(self, request, slug: str) -> Author:
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj: Author) -> str:
+        return f"{obj.name} · {self.site_name()}"
+
+    def link(self, obj: Author) -> str:
+        return obj.get_absolute_url()
+
+    def articles(self, obj: Author):
+        return Article.objects.published().by_author(obj)
+
+
+class AuthorAtom(AuthorRss):
+    feed_type = Atom1Feed
+    subtitle = LatestRss.description

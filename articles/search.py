@@ -1,0 +1,216 @@
+"""Full-text search that works for Chinese, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
+
+Chinese has no spaces between words, and a word is most often two characters
+(张勇, 阿里, 手机). Both databases therefore index *bigrams*: every run of CJK
+characters becomes its overlapping character pairs (阿里巴巴 → 阿里 里巴 巴巴),
+a lone character stays itself, and Latin letters and digits become lowercase
+words (Win11 → win11). A query is cut the same way and every word must match,
+so 张勇 finds exactly the articles containing 张勇. A single character matches
+the bigrams starting with it (a prefix search). A longer word matches the
+articles holding all of its bigrams; on SQLite they must also stand in a row (a
+phrase), so 阿里巴巴 needs the four characters together. PostgreSQL would have
+to read every candidate's whole tsvector to check positions (GIN keeps none),
+4× slower on common words, so there the bigrams need only all be present:
+特斯拉 finds texts with 特斯 and 斯拉, which in practice are texts with 特斯拉.
+
+SQLite's FTS5 trigram tokenizer would not do: it cannot match a query shorter
+than three characters. Instead the segmented text goes into an FTS5 table with
+the plain ``unicode61`` tokenizer, which splits on the spaces we put in. On
+PostgreSQL the same text becomes a ``tsvector`` with the ``simple``
+configuration, in its own table with a GIN index.
+
+The index is one row per article in the table ``article_search`` (made by
+migration 0003), written by one statement per article from the ``post_save``
+signal (see ``articles.signals``) and rebuilt by ``manage.py rebuild_search_index``.
+On PostgreSQL the row also copies the article's status, time and title, so that
+the best results (title matches first, then newest) are ranked inside the index
+table; a common word at 100,000 articles matches 10,000 of them, and reading
+those from the article table instead costs 5× more.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+TABLE = "article_search"
+CJK = (
+    "\u3040-\u30ff"  # kana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # compatibility ideographs
+    "\uac00-\ud7af"  # hangul syllables
+)
+TOKEN = re.compile(rf"[{CJK}]+|[0-9a-z]+")
+# Block elements separate words; inline ones (<b>, <a>) sit inside them: 张<b>勇</b> is 张勇.
+BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|table|tr|td|th|blockquote|figure|figcaption|pre|section)\b[^>]*>",
+    re.IGNORECASE,
+)
+TAG = re.compile(r"<[^>]*>")
+WHITESPACE = re.compile(r"\s+")
+MAX_QUERY_WORDS = 8
+SNIPPET_CHARACTERS = 120
+
+
+def plain_text(markup: str) -> str:
+    """Return the text of an HTML fragment: tags dropped, entities decoded, spaces collapsed."""
+    text = TAG.sub("", BLOCK_TAG.sub(" ", markup or ""))
+    return WHITESPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _fold(text: str) -> str:
+    # NFKC turns full-width letters and digits (Ｗｉｎ１１) into ASCII ones.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _terms(word: str) -> list[str]:
+    """Return the index terms of one token: bigrams for a CJK run, the word itself otherwise."""
+    if len(word) == 1 or word.isascii():
+        return [word]
+    return [word[i : i + 2] for i in range(len(word) - 1)]
+
+
+def segment(text: str) -> str:
+    """Return ``text`` as space-separated index terms (CJK bigrams and lowercase words)."""
+    return " ".join(term for word in TOKEN.findall(_fold(text)) for term in _terms(word))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A reader's query cut into words; each word must appear in a matching article."""
+
+    text: str
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        """Return the query ``text`` cut into at most ``MAX_QUERY_WORDS`` distinct words."""
+        words = tuple(dict.fromkeys(TOKEN.findall(_fold(text or ""))))[:MAX_QUERY_WORDS]
+        return cls(text=(text or "").strip(), words=words)
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def fts5(self) -> str:
+        """Return the FTS5 MATCH expression: every word as a phrase of its bigrams."""
+        parts = []
+        for word in self.words:
+            terms = _terms(word)
+            phrase = '"' + " ".join(terms) + '"'
+            parts.append(phrase + "*" if len(word) == 1 and not word.isascii() else phrase)
+        return " AND ".join(parts)
+
+    def tsquery(self) -> str:
+        """Return the PostgreSQL ``to_tsquery('simple', …)`` text: every bigram of every word."""
+        parts = []
+        for word in self.words:
+            if len(word) == 1 and not word.isascii():
+                parts.append(f"{word}:*")
+            else:
+                parts.extend(_terms(word))
+        return " & ".join(dict.fromkeys(parts))
+
+    def title_patterns(self) -> list[str]:
+        """Return the ``UPPER(title) LIKE`` patterns a title holding every word matches."""
+        return [f"%{word.upper()}%" for word in self.words]
+
+
+def matching_ids(query: Query, limit: int | None = None) -> RawSQL:
+    """Return a subquery selecting the ids of the articles matching ``query``.
+
+    On PostgreSQL only the best ``limit`` visible ones, ranked as ``ArticleQuerySet.search`` orders
+    them (title holding every word first, then newest) from the copies in the index table;
+    the caller still filters with ``published()``, which stays the definition of what is visible.
+    On SQLite every match, of any status.
+    """
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT article_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)"
+            " AND status = 'published' AND published_at <= %s"
+            " ORDER BY UPPER(title) LIKE ALL (%s) DESC, published_at DESC, article_id DESC"
+        )
+        params = [query.tsquery(), timezone.now(), query.title_patterns()]
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(limit)
+        return RawSQL(sql, params)
+    return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [query.fts5()])
+
+
+def document_for(title: str, subtitle: str, summary: str, body: str) -> str:
+    """Return the segmented text indexed for an article."""
+    return segment(" ".join((title, subtitle, summary, plain_text(body))))
+
+
+def index_article(article) -> None:
+    """Write ``article``'s row of the search index: one statement."""
+    document = document_for(article.title, article.subtitle, article.summary, article.body)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {TABLE} (article_id, status, published_at, title, document)"
+                " VALUES (%s, %s, %s, %s, to_tsvector('simple', %s)) ON CONFLICT (article_id) DO UPDATE"
+                " SET status = EXCLUDED.status, published_at = EXCLUDED.published_at,"
+                " title = EXCLUDED.title, document = EXCLUDED.document",
+                [article.pk, article.status, article.published_at, article.title, document],
+            )
+        else:
+            cursor.execute(
+                f"INSERT OR REPLACE INTO {TABLE} (rowid, document) VALUES (%s, %s)", [article.pk, document]
+            )
+
+
+def remove_article(article_id: int) -> None:
+    """Delete an article's row of the search index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE {'article_id' if connection.vendor == 'postgresql' else 'rowid'} = %s",
+            [article_id],
+        )
+
+
+def rebuild(articles: Iterable, clear: bool = True) -> int:
+    """Rewrite the index rows of ``articles`` (all of them first removed when ``clear``); return the count."""
+    count = 0
+    with connection.cursor() as cursor:
+        if clear:
+            cursor.execute(f"DELETE FROM {TABLE}")
+    for article in articles:
+        index_article(article)
+        count += 1
+    return count
+
+
+def highlight(text: str, query: Query, length: int = SNIPPET_CHARACTERS) -> SafeString:
+    """Return an escaped excerpt of ``text`` around the first match, each match wrapped in ``<mark>``."""
+    if not text:
+        return mark_safe("")
+    folded = _fold(text)
+    if len(folded) != len(text):  # NFKC changed the length: fall back to plain lowercase
+        folded = text.lower()
+    needles = sorted(query.words, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(word) for word in needles)) if needles else None
+    first = pattern.search(folded) if pattern else None
+    start = 0
+    if first and first.start() > length // 3:
+        start = first.start() - length // 3
+    end = min(len(text), start + length)
+    pieces = []
+    position = start
+    if pattern:
+        for match in pattern.finditer(folded, start, end):
+            pieces.append(escape(text[position : match.start()]))
+            pieces.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
+            position = match.end()
+    pieces.append(escape(text[position:end]))
+    return mark_safe(("…" if start else "") + "".join(pieces) + ("…" if end < len(text) else ""))

@@ -1,0 +1,478 @@
+"""Page benchmark: reader pages served by gunicorn under wrk, next to two baselines.
+
+    SEED_CORPUS=../shared/corpus python benchmarks/site_bench.py [--quick]
+
+PostgreSQL + Redis (the production set-up), on 127.0.0.1 only. The script makes its own
+database (SITE_BENCH_DATABASE, default newsroom_site_bench, dropped and re-created) and uses
+Redis SITE_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14). The articles are the corpus
+($SEED_CORPUS, else seeds/) plus copies made in SQL, each copy a new article with its own
+title, slug, date, bylines, tags and search-index row.
+
+Every case runs on gunicorn with 2 sync workers, DEBUG off, loaded by wrk over loopback
+(one thread, 2 connections: one per worker, so latencies are service times rather than
+queueing; WRK_SECONDS each, default 5, after a 1 s warm-up):
+
+- baselines: (a) a trivial Django view returning a 19 KB string through the default
+  middleware; (b) the article page rendered by the template engine from in-memory data;
+- article, home, category page 1 and page 50, search; with the page cache and without
+  it (NEWSROOM_PAGE_CACHE_SECONDS=0), at 2,000 and 20,000 articles;
+- search at 100,000 articles, without the page cache.
+
+Prints a table and the targets of issue 5, and writes artifacts/bench/site.json.
+Total run time about 6 minutes (--quick: 2 s per case and no 100,000 run, about 2 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+PROJECT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # the only host this script ever loads
+PORT = int(os.environ.get("SITE_BENCH_PORT", "8765"))
+POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+DATABASE = os.environ.get("SITE_BENCH_DATABASE", "newsroom_site_bench")
+REDIS_URL = os.environ.get("SITE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SIZES = (2_000, 20_000)
+SEARCH_SIZE = 100_000
+SEARCH_WORDS = [
+    "张勇",
+    "阿里",
+    "手机",
+    "苹果",
+    "芯片",
+    "微软",
+    "特斯拉",
+    "用户",
+    "数据",
+    "游戏",
+    "动画",
+    "汽车",
+]
+LUA = """
+local paths = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.bytes))
+end
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="2 s per case, no 100,000-article run")
+    arguments = parser.parse_args()
+    seconds = 2 if arguments.quick else int(os.environ.get("WRK_SECONDS", "5"))
+    for tool in ("wrk", "psql"):
+        if shutil.which(tool) is None:
+            print(
+                f"site_bench: {tool} is missing (apt-get install -y wrk postgresql-client)", file=sys.stderr
+            )
+            return 1
+    if subprocess.run(["pg_isready", "-h", HOST, "-q"], check=False).returncode != 0:
+        print("site_bench: PostgreSQL does not answer on 127.0.0.1:5432", file=sys.stderr)
+        return 1
+    started = time.monotonic()
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other processes skew the figures)"
+    )
+    bench = Bench(seconds)
+    try:
+        bench.run(search_run=not arguments.quick)
+    finally:
+        bench.stop_server()
+    bench.report(time.monotonic() - started)
+    return 0
+
+
+class Bench:
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.results: list[dict] = []
+        self.server: subprocess.Popen | None = None
+        self.static_root = Path(tempfile.mkdtemp(prefix="site-bench-static-"))
+        self.environment = os.environ | {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_STATIC_ROOT": str(self.static_root),
+            "DATABASE_URL": POSTGRES + DATABASE,
+            "REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": "site-bench",
+            "PYTHONPATH": str(PROJECT),
+            "DJANGO_SETTINGS_MODULE": "benchmarks.site_bench_settings",
+        }
+        self.environment.pop("CACHE_URL", None)
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self, search_run: bool) -> None:
+        self.prepare_database()
+        for size in SIZES:
+            self.grow_to(size)
+            paths = self.paths()
+            # Baselines at each size: the ratios then compare figures taken minutes apart,
+            # not across the whole run (other load on a shared machine drifts).
+            self.start_server(cache=False)
+            self.case("baseline (a) trivial 19 KB", ["/baseline/trivial/"], size, "baseline")
+            self.case("baseline (b) template only", paths["template"], size, "baseline")
+            for cache in (True, False):
+                self.start_server(cache=cache)
+                for page in ("article", "home", "category p1", "category p50", "search"):
+                    self.case(page, paths[page], size, "cached" if cache else "uncached")
+        if search_run:
+            self.grow_to(SEARCH_SIZE)
+            self.start_server(cache=False)
+            self.case("search", self.paths()["search"], SEARCH_SIZE, "uncached")
+
+    def case(self, name: str, paths: list[str], size: int, mode: str) -> None:
+        for path in paths:  # every page once: the page cache fills, a broken page stops the run
+            status = self.fetch_status(path)
+            if status != 200:
+                raise SystemExit(f"site_bench: {path} answered {status}")
+        self.wrk(paths, 1)  # warm-up: workers load code, caches fill
+        figures = self.wrk(paths, self.seconds)
+        figures.update(name=name, articles=size, mode=mode, worker_rss_mb=self.worker_memory())
+        self.results.append(figures)
+        print(
+            f"{name:28} {mode:9} {size:>7,} articles  {figures['rps']:8.0f} req/s  "
+            f"p50 {figures['p50_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f}  p99 {figures['p99_ms']:6.2f}  "
+            f"rss {figures['worker_rss_mb']:.0f} MB"
+            + (f"  ERRORS {figures['errors']}" if figures["errors"] else ""),
+            flush=True,
+        )
+
+    def wrk(self, paths: list[str], seconds: int) -> dict:
+        quoted = ",".join(json.dumps(quote(path, safe="/?=&")) for path in paths)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
+            script.write(LUA % quoted)
+        try:
+            output = subprocess.run(
+                [
+                    "wrk",
+                    "-t1",
+                    "-c2",
+                    f"-d{seconds}s",
+                    "--timeout",
+                    "5s",
+                    "-s",
+                    script.name,
+                    f"http://{HOST}:{PORT}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=seconds + 30,
+            ).stdout
+        finally:
+            os.unlink(script.name)
+        match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", output)
+        requests, duration, p50, p95, p99, errors, bad_status, _bytes = map(int, match.groups())
+        return {
+            "rps": requests / (duration / 1e6),
+            "p50_ms": p50 / 1000,
+            "p95_ms": p95 / 1000,
+            "p99_ms": p99 / 1000,
+            "errors": errors + bad_status,
+            "requests": requests,
+        }
+
+    # ------------------------------------------------------------------ the server
+
+    def start_server(self, cache: bool) -> None:
+        self.stop_server()
+        environment = self.environment | {"NEWSROOM_PAGE_CACHE_SECONDS": "600" if cache else "0"}
+        subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
+        self.server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "newsroom.wsgi",
+                "--bind",
+                f"{HOST}:{PORT}",
+                "--workers",
+                "2",
+                "--worker-class",
+                "sync",
+                "--log-level",
+                "warning",
+            ],
+            cwd=PROJECT,
+            env=environment | {"DJANGO_SETTINGS_MODULE": "benchmarks.site_bench_settings"},
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((HOST, PORT), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("site_bench: gunicorn did not start")
+
+    def stop_server(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGTERM)
+            try:
+                self.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)
+                self.server.wait()
+        self.server = None
+
+    def worker_memory(self) -> float:
+        """Return the largest resident memory of a gunicorn worker, in MB."""
+        if self.server is None:
+            return 0.0
+        largest = 0
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            if f"PPid:\t{self.server.pid}\n" in text:
+                match = re.search(r"VmRSS:\s+(\d+) kB", text)
+                largest = max(largest, int(match.group(1)) if match else 0)
+        return largest / 1024
+
+    def fetch_status(self, path: str) -> int:
+        import http.client
+
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+        connection.request("GET", quote(path, safe="/?=&%"))
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    # ------------------------------------------------------------------ the data
+
+    def manage(self, *arguments: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=PROJECT,
+            env=self.environment,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def sql(self, statement: str) -> str:
+        command = ["psql", "-h", HOST, "-U", "postgres", "-d", DATABASE, "-qAtX", "-v", "ON_ERROR_STOP=1"]
+        finished = subprocess.run([*command, "-c", statement], check=False, capture_output=True, text=True)
+        if finished.returncode != 0:
+            raise SystemExit(f"site_bench: SQL failed: {finished.stderr.strip()}")
+        return finished.stdout.strip()
+
+    def prepare_database(self) -> None:
+        step = time.monotonic()
+        for statement in (f"DROP DATABASE IF EXISTS {DATABASE}", f"CREATE DATABASE {DATABASE}"):
+            subprocess.run(["psql", "-h", HOST, "-U", "postgres", "-qc", statement], check=True)
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        corpus = os.environ.get("SEED_CORPUS") or str(PROJECT / "seeds")
+        self.manage("import_seeds", corpus, "--no-progress", "-v0")
+        count = self.sql("SELECT count(*) FROM articles_article")
+        print(
+            f"database {DATABASE}: {count} corpus articles imported in {time.monotonic() - step:.0f}s",
+            flush=True,
+        )
+
+    def grow_to(self, size: int) -> None:
+        """Copy corpus articles in SQL until there are ``size`` articles."""
+        step = time.monotonic()
+        have = int(self.sql("SELECT count(*) FROM articles_article"))
+        if have >= size:
+            return
+        columns = [
+            column
+            for column in self.sql(
+                "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns "
+                "WHERE table_name = 'articles_article' AND column_name <> 'id'"
+            ).split(",")
+        ]
+        replaced = {
+            "title": "t.title || ' 〔' || g.n || '〕'",
+            "slug": "left(t.slug, 100) || '-b' || g.n",
+            "published_at": "now() - (g.n * 7 + t.id % 7) * interval '1 minute'",
+            "is_featured": "g.n % 500 = 0",
+            "import_key": "NULL",
+            "import_hash": "''",
+            "import_source_path": "'bench/' || t.id",
+        }
+        expressions = ",".join(replaced.get(column, f"t.{column}") for column in columns)
+        start = have
+        statements = f"""
+            CREATE TEMP TABLE template AS SELECT row_number() OVER (ORDER BY id) - 1 AS number, id
+              FROM articles_article WHERE import_source_path NOT LIKE 'bench/%' AND status = 'published';
+            INSERT INTO articles_article ({",".join(columns)})
+              SELECT {expressions}
+              FROM generate_series({start}, {size - 1}) AS g(n)
+              JOIN template tt ON tt.number = g.n % (SELECT count(*) FROM template)
+              JOIN articles_article t ON t.id = tt.id;
+            INSERT INTO articles_byline (article_id, author_id, position)
+              SELECT a.id, b.author_id, b.position FROM articles_article a
+              JOIN articles_byline b ON b.article_id = (CASE WHEN a.import_source_path LIKE 'bench/%' THEN substr(a.import_source_path, 7)::bigint END)
+              WHERE a.import_source_path LIKE 'bench/%' AND NOT EXISTS (SELECT 1 FROM articles_byline x WHERE x.article_id = a.id);
+            INSERT INTO articles_taggedarticle (content_object_id, tag_id)
+              SELECT a.id, x.tag_id FROM articles_article a
+              JOIN articles_taggedarticle x ON x.content_object_id = (CASE WHEN a.import_source_path LIKE 'bench/%' THEN substr(a.import_source_path, 7)::bigint END)
+              WHERE a.import_source_path LIKE 'bench/%' AND NOT EXISTS (SELECT 1 FROM articles_taggedarticle y WHERE y.content_object_id = a.id);
+            INSERT INTO article_search (article_id, status, published_at, title, document)
+              SELECT a.id, a.status, a.published_at, a.title, s.document FROM articles_article a
+              JOIN article_search s ON s.article_id = (CASE WHEN a.import_source_path LIKE 'bench/%' THEN substr(a.import_source_path, 7)::bigint END)
+              WHERE a.import_source_path LIKE 'bench/%' ON CONFLICT (article_id) DO NOTHING;
+        """
+        self.sql(statements)
+        # As autovacuum would: statistics, and the visibility map that index-only scans need.
+        self.sql("VACUUM ANALYZE")
+        count = self.sql("SELECT count(*) FROM articles_article")
+        print(
+            f"database {DATABASE}: {count} articles after {time.monotonic() - step:.0f}s of copying",
+            flush=True,
+        )
+
+    def paths(self) -> dict[str, list[str]]:
+        slugs = self.sql(
+            "SELECT string_agg(slug, ' ') FROM (SELECT slug FROM articles_article WHERE status = 'published' "
+            "ORDER BY id DESC LIMIT 50) s"
+        ).split()
+        return {
+            "template": [f"/baseline/template/{slug}/" for slug in slugs[:10]],
+            "article": [f"/articles/{slug}/" for slug in slugs],
+            "home": ["/"],
+            "category p1": ["/category/xin-mei-ti/"],
+            "category p50": ["/category/xin-mei-ti/?page=50"],
+            "search": [f"/search/?q={word}" for word in SEARCH_WORDS],
+        }
+
+    # ------------------------------------------------------------------ the report
+
+    def report(self, elapsed: float) -> None:
+        def rate(name: str, size: int, mode: str) -> dict | None:
+            for result in self.results:
+                if result["name"] == name and result["articles"] == size and result["mode"] == mode:
+                    return result
+            return None
+
+        trivial = rate("baseline (a) trivial 19 KB", SIZES[0], "baseline")
+        template = rate("baseline (b) template only", SIZES[0], "baseline")
+        baselines = {
+            size: (
+                rate("baseline (a) trivial 19 KB", size, "baseline"),
+                rate("baseline (b) template only", size, "baseline"),
+            )
+            for size in SIZES
+        }
+        checks = []
+
+        def check(label: str, value: float, target: float, passed: bool) -> None:
+            checks.append(
+                {"target": label, "value": round(value, 3), "bound": round(target, 3), "met": passed}
+            )
+
+        if trivial and template:
+            for size in SIZES:
+                trivial_here, template_here = baselines[size]
+                trivial_here, template_here = trivial_here or trivial, template_here or template
+                for page in ("article", "home", "category p1", "category p50", "search"):
+                    cached = rate(page, size, "cached")
+                    if cached:
+                        bound = 0.75 * trivial_here["rps"]
+                        check(
+                            f"cached {page} @{size} >= 75% of (a)",
+                            cached["rps"],
+                            bound,
+                            cached["rps"] >= bound,
+                        )
+                uncached = rate("article", size, "uncached")
+                if uncached:
+                    bound = 0.5 * template_here["rps"]
+                    check(
+                        f"uncached article @{size} >= 50% of (b)",
+                        uncached["rps"],
+                        bound,
+                        uncached["rps"] >= bound,
+                    )
+                for mode in ("cached", "uncached"):
+                    first, fiftieth = rate("category p1", size, mode), rate("category p50", size, mode)
+                    if first and fiftieth:
+                        bound = 0.9 * first["rps"]
+                        check(
+                            f"{mode} category p50 @{size} >= 90% of p1",
+                            fiftieth["rps"],
+                            bound,
+                            fiftieth["rps"] >= bound,
+                        )
+            for page in ("article", "home", "category p1", "category p50", "search"):
+                for mode in ("cached", "uncached"):
+                    small, large = rate(page, SIZES[0], mode), rate(page, SIZES[1], mode)
+                    if small and large:
+                        bound = 0.8 * small["rps"]
+                        check(
+                            f"{mode} {page} @{SIZES[1]} >= 80% of @{SIZES[0]}",
+                            large["rps"],
+                            bound,
+                            large["rps"] >= bound,
+                        )
+            for result in self.results:
+                bound = 2 * result["p50_ms"]
+                check(
+                    f"p99 <= 2x p50: {result['name']} {result['mode']} @{result['articles']}",
+                    result["p99_ms"],
+                    bound,
+                    result["p99_ms"] <= bound,
+                )
+                memory_bound = 1.5 * trivial["worker_rss_mb"]
+                check(
+                    f"worker memory <= 1.5x (a): {result['name']} {result['mode']} @{result['articles']}",
+                    result["worker_rss_mb"],
+                    memory_bound,
+                    result["worker_rss_mb"] <= memory_bound,
+                )
+        search = rate("search", SEARCH_SIZE, "uncached")
+        if search:
+            check(
+                f"search p95 @{SEARCH_SIZE} < 50 ms (PostgreSQL)", search["p95_ms"], 50, search["p95_ms"] < 50
+            )
+
+        print(f"\nTargets ({sum(c['met'] for c in checks)} of {len(checks)} met):")
+        for item in checks:
+            print(
+                f"  {'ok  ' if item['met'] else 'MISS'} {item['target']}: {item['value']:.2f} (bound {item['bound']:.2f})"
+            )
+        print(
+            f"\nsite_bench finished in {elapsed:.0f}s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
+        output = PROJECT / "artifacts" / "bench" / "site.json"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(
+            json.dumps(
+                {"seconds": round(elapsed), "results": self.results, "targets": checks},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The site's URLs plus two baselines served by the same gunicorn set-up (see site_bench.py).
+
+(a) ``/baseline/trivial/``: a 19 KB string through the project's middleware.
+(b) ``/baseline/template/<slug>/``: the article page rendered by Django's template engine from
+    data loaded once per worker, so each request touches no database.
+"""
+
+from django.http import HttpResponse
+from django.template.loader import get_template
+from django.urls import include, path
+
+TRIVIAL_BODY = "x" * (19 * 1024)
+_loaded: dict[str, dict] = {}
+
+
+def trivial(request):
+    return HttpResponse(TRIVIAL_BODY)
+
+
+def template(request, slug):
+    context = _loaded.get(slug)
+    if context is None:
+        context = _loaded[slug] = _article_context(request, slug)
+    return HttpResponse(get_template("articles/article_detail.html").render(context, request))
+
+
+def _article_context(request, slug):
+    """Return what ArticleDetailView would render, evaluated once: lists, not querysets."""
+    from articles.views import ArticleDetailView
+
+    view = ArticleDetailView()
+    view.setup(request, slug=slug)
+    from articles.models import Article
+
+    view.article = Article.objects.published().for_listing().get(slug=slug)
+    list(view.article.bylines.all())
+    context = view.get_context_data(slug=slug)
+    from articles.context_processors import site
+
+    processed = site(request)
+    context["navigation"] = processed["navigation"]()
+    context.pop("view", None)
+    return context
+
+
+urlpatterns = [
+    path("baseline/trivial/", trivial),
+    path("baseline/template/<slug:slug>/", template),
+    path("", include("newsroom.urls")),
+]
