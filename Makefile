@@ -49,6 +49,7 @@ check: lint
 
 ## bench: import and page benchmarks, printing figures (see benchmarks/)
 bench: install
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PYTHON) benchmarks/run.py
 
 clean:
