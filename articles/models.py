@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Min, Prefetch, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -691,24 +691,35 @@ def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = N
             base if number == 1 else _numbered(base, number, max_length)
             for number in range(first, first + 10)
         ]
-        taken_query = (
-            model._default_manager.filter(slug__in=candidates)
-            .exclude(pk=exclude_pk)
-            .order_by()
-            .values_list("slug")
-        )
-        if model is Article:
-            taken_query = taken_query.union(
-                SlugRedirect.objects.filter(old_slug__in=candidates)
-                .exclude(article_id=exclude_pk)
-                .order_by()
-                .values_list("old_slug")
-            )
-        taken = {slug for (slug,) in taken_query}
+        taken = _slugs_taken(model, candidates, exclude_pk)
         for candidate in candidates:
             if candidate not in taken:
                 return candidate
         first += 10
+
+
+def _slugs_taken(model: type[models.Model], candidates: list[str], exclude_pk: int | None) -> set[str]:
+    """Return which ``candidates`` another row uses (or, for articles, an old address holds).
+
+    Plain SQL: the ORM spends longer compiling this UNION than the database spends answering it,
+    and the importer asks it for every new article.
+    """
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(candidates))
+    tables = [(model._meta.db_table, "slug", "id")]
+    if model is Article:
+        tables.append((SlugRedirect._meta.db_table, "old_slug", "article_id"))
+    selects, parameters = [], []
+    for table, column, owner in tables:
+        sql = f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} IN ({marks})"
+        parameters += candidates
+        if exclude_pk is not None:
+            sql += f" AND {quote(owner)} <> %s"
+            parameters.append(exclude_pk)
+        selects.append(sql)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(selects), parameters)
+        return {slug for (slug,) in cursor.fetchall()}
 
 
 def _numbered(base: str, number: int, max_length: int) -> str:
