@@ -34,3 +34,19 @@ def require_corpus() -> Path:
     if root is None:
         pytest.skip(CORPUS_SKIP_REASON)
     return root
+
+
+def story_variants(folder: Path, copies: int) -> int:
+    """Write ``copies`` variants of every seed into ``folder`` (each a new story: its title changes)."""
+    written = 0
+    for number in range(copies):
+        for path in document_paths(SEEDS_DIR):
+            text = path.read_text(encoding="utf-8")
+            text = text.replace("title: '", f"title: '第{number}版 ", 1).replace(
+                'title: "', f'title: "第{number}版 ', 1
+            )
+            target = folder / f"copy-{number}" / path.relative_to(SEEDS_DIR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written += 1
+    return written

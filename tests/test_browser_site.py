@@ -1,23 +1,10 @@
 """The reader site in a real browser (Debian's chromium, headless): no console errors, phone and desktop."""
 
-from pathlib import Path
-
 import pytest
 
 from tests import factories
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, SCREENSHOTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 # A 1×1 transparent PNG served in place of every remote image: the test machine has no network.
 PIXEL = bytes.fromhex(
@@ -28,7 +15,7 @@ PIXEL = bytes.fromhex(
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    NEEDS_CHROMIUM,
 ]
 
 

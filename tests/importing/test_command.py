@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from articles.importing import pipeline
 from articles.models import Article, Author, Category, Tag
-from tests.documents import SEEDS_DIR, document_paths
+from tests.documents import SEEDS_DIR, document_paths, story_variants
 
 SEED_COUNT = len(document_paths(SEEDS_DIR))
 K1 = "新媒体/快科技（原驱动之家）/最新新闻/国产半固态电池完成零下30℃冷启动测试 续航衰减不到15%.md"
@@ -356,22 +356,6 @@ def test_verbosity_zero_still_prints_the_tally():
 # -- workers ----------------------------------------------------------------------------------------------
 
 
-def many_documents(folder, copies: int) -> int:
-    """Write ``copies`` variants of every seed (each a different story by title) into ``folder``."""
-    written = 0
-    for number in range(copies):
-        for path in document_paths(SEEDS_DIR):
-            text = path.read_text(encoding="utf-8")
-            text = text.replace("title: '", f"title: '第{number}版 ", 1).replace(
-                'title: "', f'title: "第{number}版 ', 1
-            )
-            target = folder / f"copy-{number}" / path.relative_to(SEEDS_DIR)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            written += 1
-    return written
-
-
 def snapshot() -> list[tuple]:
     """Return every article as comparable values (no ids), in import-key order."""
     rows = []
@@ -399,7 +383,7 @@ def wipe() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_give_the_same_result_as_one(tmp_path, monkeypatch):
-    total = many_documents(tmp_path, copies=2)
+    total = story_variants(tmp_path, copies=2)
     assert total >= pipeline.MIN_DOCUMENTS_FOR_WORKERS
     pools = []
     real_pool = pipeline.ProcessPoolExecutor
@@ -427,7 +411,7 @@ def test_two_workers_give_the_same_result_as_one(tmp_path, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_report_bad_files_like_one(tmp_path):
-    total = many_documents(tmp_path, copies=2)
+    total = story_variants(tmp_path, copies=2)
     (tmp_path / "坏文件.md").write_text(NO_TITLE, encoding="utf-8")
     stdout, stderr = StringIO(), StringIO()
     with pytest.raises(SystemExit):

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
-from tests.documents import SEEDS_DIR, document_paths
+from tests.documents import story_variants
 
 PROJECT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,22 +42,6 @@ def start_import(*paths: Path, workers: int = 1) -> subprocess.Popen:
     )
 
 
-def many_documents(folder: Path, copies: int) -> int:
-    """Write ``copies`` variants of every seed (each a different story by title) into ``folder``."""
-    written = 0
-    for number in range(copies):
-        for path in document_paths(SEEDS_DIR):
-            text = path.read_text(encoding="utf-8")
-            text = text.replace("title: '", f"title: '第{number}版 ", 1).replace(
-                'title: "', f'title: "第{number}版 ', 1
-            )
-            target = folder / f"copy-{number}" / path.relative_to(SEEDS_DIR)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            written += 1
-    return written
-
-
 def assert_no_duplicates() -> None:
     for model, fields in [
         (Category, ("parent_id", "name")),
@@ -77,7 +61,7 @@ def assert_consistent() -> None:
 
 
 def test_two_imports_at_once_create_no_duplicates(tmp_path):
-    total = many_documents(tmp_path, copies=3)
+    total = story_variants(tmp_path, copies=3)
     first, second = start_import(tmp_path), start_import(tmp_path)
     outputs = [process.communicate(timeout=300) for process in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outputs
@@ -90,7 +74,7 @@ def test_two_imports_at_once_create_no_duplicates(tmp_path):
 
 
 def test_an_import_killed_part_way_leaves_a_consistent_database_and_a_rerun_completes(tmp_path):
-    total = many_documents(tmp_path, copies=10)
+    total = story_variants(tmp_path, copies=10)
     process = start_import(tmp_path)
     deadline = time.monotonic() + 120
     while Article.objects.count() < 20 and time.monotonic() < deadline and process.poll() is None:
