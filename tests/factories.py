@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Tag
 
 
 def category_path(*names: str) -> Category:
@@ -25,3 +25,12 @@ def article(title: str = "测试文章", *, published: bool = True, days_ago: fl
 
 def author(name: str = "张三", kind: str = Author.Kind.PERSON) -> Author:
     return Author.objects.get_or_create(name=name, kind=kind)[0]
+
+
+def wipe_content() -> None:
+    """Delete every article, author, tag and category (children before parents: parents are protected)."""
+    Article.objects.all().delete()
+    Author.objects.all().delete()
+    Tag.objects.all().delete()
+    for category in Category.objects.order_by("-depth"):
+        category.delete()

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -251,8 +252,6 @@ def summary_from_body(body: str) -> str:
 
 def urlsplit_host(url: str) -> str:
     """Return the lower-cased host of ``url`` ('' when it has none)."""
-    from urllib.parse import urlsplit
-
     return (urlsplit(url).hostname or "").lower()
 
 

@@ -78,10 +78,10 @@ class Prepared:
     refusal: str = ""
 
 
-def prepare(path: Path, name: str, digest: str, status: str) -> Prepared:
+def prepare(path: Path, name: str, digest: str, status: str, max_bytes: int | None = None) -> Prepared:
     """Return the normalised document at ``path``; pure, so it can run in a worker process."""
     try:
-        data = read_bytes(path, settings.NEWSROOM_IMPORT_MAX_BYTES)
+        data = read_bytes(path, max_bytes or settings.NEWSROOM_IMPORT_MAX_BYTES)
         post = normalise(parse(decode(data)), status=status)
     except ImportRefused as refusal:
         return Prepared(name, digest, refusal=str(refusal))
@@ -163,8 +163,8 @@ class Importer:
         if known_key is not None and not self.force:
             return (name, known_key)
         if pool is None:
-            return prepare(path, name, digest, self.status)
-        return pool.submit(prepare, path, name, digest, self.status)
+            return prepare(path, name, digest, self.status, self.max_bytes)
+        return pool.submit(prepare, path, name, digest, self.status, self.max_bytes)
 
     def _finish(self, started) -> DocumentReport:
         if isinstance(started, DocumentReport):
@@ -243,8 +243,10 @@ class Importer:
     def _fetch_lead_image(self, result: UpsertResult, url: str, report: DocumentReport) -> None:
         from articles.importing.fetch import FetchRefused, fetch_image, store_lead_image
 
+        if not url:
+            return
         article = Article.objects.get(pk=result.article_id)
-        if not url or article.lead_image:
+        if article.lead_image:
             return
         try:
             fetched = fetch_image(url)

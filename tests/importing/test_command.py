@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from articles.importing import pipeline
 from articles.models import Article, Author, Category, Tag
 from tests.documents import SEEDS_DIR, document_paths, story_variants
+from tests.factories import wipe_content
 
 SEED_COUNT = len(document_paths(SEEDS_DIR))
 K1 = "新媒体/快科技（原驱动之家）/最新新闻/国产半固态电池完成零下30℃冷启动测试 续航衰减不到15%.md"
@@ -373,14 +374,6 @@ def snapshot() -> list[tuple]:
     return rows
 
 
-def wipe() -> None:
-    Article.objects.all().delete()
-    Author.objects.all().delete()
-    Tag.objects.all().delete()
-    for category in Category.objects.order_by("-depth"):
-        category.delete()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_give_the_same_result_as_one(tmp_path, monkeypatch):
     total = story_variants(tmp_path, copies=2)
@@ -399,7 +392,7 @@ def test_two_workers_give_the_same_result_as_one(tmp_path, monkeypatch):
     assert pools == []
     one_worker = snapshot()
 
-    wipe()
+    wipe_content()
     stdout, _ = import_seeds(tmp_path, "--no-progress", workers=2)
     assert tally(created=total) in stdout
     assert pools == [(2,)]

@@ -11,9 +11,10 @@ from django.core.management import call_command
 
 from articles.importing.export import export_article, export_path, export_queryset
 from articles.importing.parse import parse
-from articles.models import Article, Author, Byline, Category, Tag
+from articles.models import Article, Author, Byline, Category
 from tests import factories
 from tests.documents import SEEDS_DIR, document_paths
+from tests.factories import wipe_content
 
 pytestmark = pytest.mark.django_db
 
@@ -71,20 +72,12 @@ def every_article() -> dict[str, dict]:
     return {article.import_key: fields(article) for article in Article.objects.all()}
 
 
-def wipe() -> None:
-    Article.objects.all().delete()
-    Author.objects.all().delete()
-    Tag.objects.all().delete()
-    for category in Category.objects.order_by("-depth"):
-        category.delete()
-
-
 def round_trip(source, tmp_path) -> tuple[dict, dict]:
     """Import ``source``, export, wipe, import the export; return (before, after) by import key."""
     import_folder(source)
     before = every_article()
     export_folder(tmp_path / "export")
-    wipe()
+    wipe_content()
     assert not Article.objects.exists() and not Category.objects.exists()
     assert "0 failed" in import_folder(tmp_path / "export")
     return before, every_article()
@@ -197,7 +190,7 @@ def test_hand_made_article_re_imports_equal(tmp_path):
     before = fields(Article.objects.get(pk=article.pk))
     assert before["import_key"] is None
     export_folder(tmp_path)
-    wipe()
+    wipe_content()
     import_folder(tmp_path)
     after = fields(Article.objects.get())
     assert after.pop("import_key") == f"newsroom-{article.pk}"
@@ -208,7 +201,7 @@ def test_hand_made_article_re_imports_equal(tmp_path):
 def test_hand_made_article_without_summary_re_imports_without_one(tmp_path):
     factories.article("没有摘要的稿件", body="<p>正文第一段。</p>", summary="")
     export_folder(tmp_path)
-    wipe()
+    wipe_content()
     import_folder(tmp_path)
     assert Article.objects.get().summary == ""
 
@@ -216,7 +209,7 @@ def test_hand_made_article_without_summary_re_imports_without_one(tmp_path):
 def test_hand_made_draft_without_a_date_re_imports_as_a_draft(tmp_path):
     factories.article("草稿", published=False, body="<p>未完成。</p>", summary="草稿摘要")
     export_folder(tmp_path)
-    wipe()
+    wipe_content()
     import_folder(tmp_path)
     article = Article.objects.get()
     assert (article.status, article.published_at, article.import_notes) == (Article.Status.DRAFT, None, [])
@@ -241,7 +234,7 @@ def exported_documents(folder) -> dict:
 def test_export_of_a_re_import_is_the_same(tmp_path):
     import_folder(SEEDS_DIR)
     export_folder(tmp_path / "first")
-    wipe()
+    wipe_content()
     import_folder(tmp_path / "first")
     export_folder(tmp_path / "second")
     first, second = exported_documents(tmp_path / "first"), exported_documents(tmp_path / "second")
