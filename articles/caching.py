@@ -13,9 +13,9 @@ readers can see last changed. The epoch changes
 
 A page stored under an older epoch is never served. The epoch also gives the
 ``ETag`` and ``Last-Modified`` of each page, so conditional GETs cost no
-database query. Reading the epoch and the page is one cache round trip
-(``get_many``); a hit makes no database query. The epoch also carries what
-every page shows alike (the section navigation), read once when it starts.
+database query. The epoch also carries what every page shows alike (the
+section navigation), read once when it starts. ``articles.page_cache`` stores
+and serves the pages themselves.
 
 With the local-memory cache (the default) each process has its own epoch. So
 that an edit made through one process (an admin save) reaches the pages cached
@@ -27,9 +27,6 @@ processes, needs no marker.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -37,14 +34,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
-from django.utils.translation import get_language
+from django.http import HttpRequest
 
 STATE_KEY = "newsroom:publication-epoch"
 MARKER_NAME = "publication-epoch.changed"
-PAGE_KEY_PREFIX = "newsroom:page:"
 
 
 @dataclass(frozen=True)
@@ -141,68 +134,3 @@ def request_epoch(request: HttpRequest) -> Epoch:
     if epoch is None:
         epoch = request.publication_epoch = current_epoch()
     return epoch
-
-
-def _page_key(request: HttpRequest) -> str:
-    # The host too: pages hold absolute addresses (canonical, Open Graph) built from it.
-    address = (request.get_host() + request.get_full_path()).encode("utf-8", "surrogateescape")
-    return f"{PAGE_KEY_PREFIX}{get_language()}:{hashlib.sha1(address).hexdigest()}"
-
-
-def _etag(request: HttpRequest, epoch: Epoch) -> str:
-    source = f"{epoch.token}|{get_language()}|{request.get_full_path()}".encode("utf-8", "surrogateescape")
-    return '"' + hashlib.sha1(source).hexdigest()[:20] + '"'
-
-
-def _is_anonymous(request: HttpRequest) -> bool:
-    # Looking at the cookie, not request.user, keeps the session (and its query) untouched.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
-
-
-def public_page(view):
-    """Decorate ``view`` as a public page: conditional GET for everyone, full-page cache for anonymous GETs."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in {"GET", "HEAD"}:
-            return view(request, *args, **kwargs)
-        use_cache = settings.NEWSROOM_PAGE_CACHE_SECONDS > 0 and _is_anonymous(request)
-        page_key = _page_key(request)
-        found = cache.get_many([STATE_KEY, page_key]) if use_cache else {}
-        epoch = current_epoch(found.get(STATE_KEY)) if use_cache else request_epoch(request)
-        request.publication_epoch = epoch
-        etag, last_modified = _etag(request, epoch), math.floor(epoch.started)
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            return _headers(not_modified, etag, last_modified)
-        entry = found.get(page_key)
-        now = time.time()
-        if entry is not None and entry[0] == epoch.token and entry[1] > now:
-            response = HttpResponse(entry[2], content_type=entry[3], status=200)
-            response["X-Cache"] = "hit"
-            return _headers(response, etag, last_modified)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code != 200:
-            return response
-        _headers(response, etag, last_modified)
-        timeout = epoch.seconds_left(now)
-        if use_cache and timeout >= 1 and not response.cookies and not response.streaming:
-            expires = now + timeout
-            cache.set(
-                page_key, (epoch.token, expires, response.content, response["Content-Type"]), int(timeout)
-            )
-            response["X-Cache"] = "miss"
-        return response
-
-    return wrapper
-
-
-def _headers(response: HttpResponse, etag: str, last_modified: int) -> HttpResponse:
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    # Browsers and proxies check back each time (cheap, with the ETag): a shared cache
-    # holding a page longer could show a scheduled article's neighbours out of date.
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    return response

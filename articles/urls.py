@@ -2,7 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from articles import feeds, sitemaps, views
-from articles.caching import public_page
+from articles.page_cache import public_page
 
 app_name = "articles"
 
