@@ -154,9 +154,18 @@ CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "newsroom.redis_cache.ReusingRedisCache",
+            "BACKEND": "newsroom.redis_cache.NearCachedRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "OPTIONS": {
+                # The publication epoch and the pages cached under it (articles/caching.py,
+                # articles/page_cache.py) are read from each worker's memory while Redis
+                # reports them unchanged: a cached page costs no round trip.
+                "NEAR_CACHE_PREFIXES": ["newsroom:publication-epoch", "newsroom:page:"],
+                "NEAR_CACHE_MAX_BYTES": int(
+                    os.environ.get("NEWSROOM_NEAR_CACHE_MAX_BYTES", 32 * 1024 * 1024)
+                ),
+            },
         }
     }
 elif CACHE_URL in ("", "locmem://"):
