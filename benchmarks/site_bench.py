@@ -12,8 +12,9 @@ Every case runs on gunicorn with 2 sync workers, DEBUG off, loaded by wrk over l
 (one thread, 2 connections: one per worker, so latencies are service times rather than
 queueing; WRK_SECONDS each, default 5, after a 1 s warm-up):
 
-- baselines: (a) a trivial Django view returning a 19 KB string through the default
-  middleware; (b) the article page rendered by the template engine from in-memory data;
+- baselines: (a) a trivial Django view returning a 19 KB string through Django's default
+  middleware (benchmarks/site_bench_baseline_settings.py); (b) the article page rendered by
+  the template engine from in-memory data, through the project's middleware;
 - article, home, category page 1 and page 50, search; with the page cache and without
   it (NEWSROOM_PAGE_CACHE_SECONDS=0), at 2,000 and 20,000 articles;
 - search at 100,000 articles, without the page cache.
@@ -135,8 +136,9 @@ class Bench:
             paths = self.paths()
             # Baselines at each size: the ratios then compare figures taken minutes apart,
             # not across the whole run (other load on a shared machine drifts).
-            self.start_server(cache=False)
+            self.start_server(cache=False, settings="benchmarks.site_bench_baseline_settings")
             self.case("baseline (a) trivial 19 KB", ["/baseline/trivial/"], size, "baseline")
+            self.start_server(cache=False)
             self.case("baseline (b) template only", paths["template"], size, "baseline")
             for cache in (True, False):
                 self.start_server(cache=cache)
@@ -201,9 +203,12 @@ class Bench:
 
     # ------------------------------------------------------------------ the server
 
-    def start_server(self, cache: bool) -> None:
+    def start_server(self, cache: bool, settings: str = "benchmarks.site_bench_settings") -> None:
         self.stop_server()
-        environment = self.environment | {"NEWSROOM_PAGE_CACHE_SECONDS": "600" if cache else "0"}
+        environment = self.environment | {
+            "NEWSROOM_PAGE_CACHE_SECONDS": "600" if cache else "0",
+            "DJANGO_SETTINGS_MODULE": settings,
+        }
         subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
         self.server = subprocess.Popen(
             [
@@ -219,7 +224,7 @@ class Bench:
                 "warning",
             ],
             cwd=PROJECT,
-            env=environment | {"DJANGO_SETTINGS_MODULE": "benchmarks.site_bench_settings"},
+            env=environment,
             start_new_session=True,
         )
         deadline = time.monotonic() + 30

@@ -1,6 +1,6 @@
 """The site's URLs plus two baselines served by the same gunicorn set-up (see site_bench.py).
 
-(a) ``/baseline/trivial/``: a 19 KB string through the project's middleware.
+(a) ``/baseline/trivial/``: a 19 KB string (served with Django's default middleware by site_bench_baseline_settings).
 (b) ``/baseline/template/<slug>/``: the article page rendered by Django's template engine from
     data loaded once per worker, so each request touches no database.
 """
