@@ -58,13 +58,20 @@ class NearCache:
 
     def lookup(self, key: str) -> tuple[bool, object]:
         """Return ``(True, value)`` for a copy that is still current, else ``(False, None)``."""
+        found = self.lookup_many([key])
+        return (True, found[key]) if key in found else (False, None)
+
+    def lookup_many(self, keys: list[str]) -> dict[str, object]:
+        """Return the current copies of those of ``keys`` this process holds."""
         if not self._listening():
-            return False, None
-        copy = self._copies.get(key)
-        if copy is None:
-            return False, None
-        self._copies.move_to_end(key)
-        return True, copy[0]
+            return {}
+        found = {}
+        for key in keys:
+            copy = self._copies.get(key)
+            if copy is not None:
+                self._copies.move_to_end(key)
+                found[key] = copy[0]
+        return found
 
     def keep(self, key: str, value: object, size: int) -> None:
         """Keep ``value``, just read from Redis, evicting the least recently used copies over the limit."""
@@ -165,13 +172,10 @@ class NearCachedRedisCache(ReusingRedisCache):
 
     def get_many(self, keys, version=None):
         names = {self.make_and_validate_key(key, version=version): key for key in keys}
-        found, wanted = {}, []
-        for name, key in names.items():
-            hit, value = self.near.lookup(name) if self.near.covers(name) else (False, None)
-            if hit:
-                found[key] = value
-            else:
-                wanted.append(name)
+        covered = [name for name in names if self.near.covers(name)]
+        copies = self.near.lookup_many(covered) if covered else {}
+        found = {names[name]: value for name, value in copies.items()}
+        wanted = [name for name in names if name not in copies]
         if wanted:
             client = self._cache.get_client(wanted[0])
             for name, raw in zip(wanted, client.mget(wanted), strict=True):
