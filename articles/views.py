@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from articles import search
 from articles.images import rendition_urls
-from articles.models import Article, Author, Category, SlugRedirect, Tag
+from articles.models import Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
 from articles.preview import article_pk_from_token
 
 PAGE_SIZE = 20
@@ -135,7 +135,7 @@ class ArticleDetailView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         try:
-            self.article = Article.objects.published().for_listing().get(slug=kwargs["slug"])
+            self.page = Article.objects.published_page(kwargs["slug"])
         except Article.DoesNotExist:
             moved = SlugRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article").first()
             if moved is None or not moved.article.is_published:
@@ -144,17 +144,17 @@ class ArticleDetailView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**article_page_context(self.request, self.article), **kwargs)
+        return super().get_context_data(**article_page_context(self.request, self.page), **kwargs)
 
 
-def article_page_context(request, article: Article) -> dict:
-    """Return what the article page shows of ``article``: the reader page and the preview share it."""
-    tags = list(article.tags.all())
-    around = Article.objects.published().around(article, [tag.pk for tag in tags], RELATED_COUNT)
+def article_page_context(request, page: ArticlePage) -> dict:
+    """Return what the article page shows of ``page``: the reader page and the preview share it."""
+    article, bylines, tags = page.article, page.bylines, page.tags
+    around = Article.objects.around(article, [tag.pk for tag in tags], RELATED_COUNT)
     return {
         "article": article,
         "tags": tags,
-        "bylines": list(article.bylines.all()),
+        "bylines": bylines,
         "breadcrumbs": article.breadcrumbs(),
         "related": around.related,
         "previous_article": around.previous,
@@ -162,7 +162,7 @@ def article_page_context(request, article: Article) -> dict:
         "lead_image_srcset": _srcset(article),
         "canonical_url": absolute_url(request, article.get_absolute_url()),
         "image_url": _image_url(request, article),
-        "structured_data": _structured_data(request, article),
+        "structured_data": _structured_data(request, article, bylines),
     }
 
 
@@ -301,7 +301,7 @@ def _image_url(request, article: Article) -> str:
     return article.lead_image_url
 
 
-def _structured_data(request, article: Article):
+def _structured_data(request, article: Article, bylines: list[Byline]):
     """Return the article's schema.org ``NewsArticle`` as JSON safe inside a ``<script>`` element."""
     data = {
         "@context": "https://schema.org",
@@ -319,7 +319,7 @@ def _structured_data(request, article: Article):
                 "name": byline.author.name,
                 "url": absolute_url(request, byline.author.get_absolute_url()),
             }
-            for byline in article.bylines.all()
+            for byline in bylines
         ],
         "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME or _("Newsroom")},
     }
@@ -337,7 +337,8 @@ def _structured_data(request, article: Article):
 
 def render_preview(request, article: Article):
     """Return the article page exactly as readers will see it, marked private and not for search engines."""
-    response = render(request, "articles/article_detail.html", article_page_context(request, article))
+    context = article_page_context(request, Article.objects.page_of(article))
+    response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -357,4 +358,6 @@ def preview(request, token: str):
         )
     except signing.BadSignature as error:
         raise Http404(_("No such preview.")) from error
-    return render_preview(request, get_object_or_404(Article.objects.for_listing(), pk=pk))
+    return render_preview(
+        request, get_object_or_404(Article.objects.select_related("category", "editor"), pk=pk)
+    )

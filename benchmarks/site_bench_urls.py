@@ -32,8 +32,7 @@ def _article_context(request, slug):
     view.setup(request, slug=slug)
     from articles.models import Article
 
-    view.article = Article.objects.published().for_listing().get(slug=slug)
-    list(view.article.bylines.all())
+    view.page = Article.objects.published_page(slug)
     context = view.get_context_data(slug=slug)
     from articles.context_processors import site
 

@@ -134,6 +134,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off for long analytical queries only; on a page's queries it adds
     # 50-100 ms whenever a cost estimate crosses jit_above_cost.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Lets psycopg keep statements prepared (after 5 runs on a connection), for the cursors that
+    # bind parameters on the server: only the article page's reads (articles/rows.py), which
+    # PostgreSQL otherwise parses and plans anew on every request for longer than it runs them.
+    # Django's own queries bind on the client and are never prepared. Turn off behind PgBouncer
+    # in transaction mode (unless it has max_prepared_statements).
+    if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work during an import; IMMEDIATE transactions make two
     # writers queue on the lock instead of failing with "database is locked".

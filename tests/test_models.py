@@ -143,6 +143,102 @@ class TestPublished:
         assert list(Article.objects.published().in_category(top)) == [inside]
 
 
+def field_values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+class TestArticlePageReads:
+    """The article page's plain-SQL reads give what the ORM gives, and only what readers may see."""
+
+    def test_page_holds_the_article_category_and_editor_as_the_orm_loads_them(
+        self, django_assert_num_queries
+    ):
+        article = factories.article(
+            "全部字段",
+            subtitle="副标题",
+            category=factories.category_path("新媒体", "快科技"),
+            editor=factories.author("雪花"),
+            is_featured=True,
+            allow_comments=False,
+            lead_image_url="https://img.example.com/lead.png",
+            front_matter={"来源": "快科技", "评分": 4.5},
+            import_notes=["原文无日期"],
+        )
+        stored = Article.objects.select_related("category", "editor").get(pk=article.pk)
+        with django_assert_num_queries(1):
+            page = Article.objects.published_page(article.slug)
+            assert page.article.category.name and page.article.editor.name
+        assert field_values(page.article) == field_values(stored)
+        assert field_values(page.article.category) == field_values(stored.category)
+        assert field_values(page.article.editor) == field_values(stored.editor)
+        assert page.article.is_featured is True and page.article.published_at.tzinfo is not None
+
+    def test_article_without_category_or_editor_has_none(self, django_assert_num_queries):
+        article = factories.article("无栏目")
+        page = Article.objects.published_page(article.slug)
+        with django_assert_num_queries(0):
+            assert page.article.category is None and page.article.editor is None
+
+    @pytest.mark.parametrize("status", ["draft", "review", "archived"])
+    def test_unpublished_article_has_no_page(self, status):
+        article = factories.article("未发布", published=False, status=status, published_at=timezone.now())
+        with pytest.raises(Article.DoesNotExist):
+            Article.objects.published_page(article.slug)
+
+    def test_scheduled_article_gets_its_page_when_its_time_comes(self):
+        now = timezone.now()
+        with time_machine.travel(now, tick=False):
+            scheduled = factories.article("定时发布", published_at=now + dt.timedelta(hours=2))
+            with pytest.raises(Article.DoesNotExist):
+                Article.objects.published_page(scheduled.slug)
+        with time_machine.travel(now + dt.timedelta(hours=2, seconds=1), tick=False):
+            assert Article.objects.published_page(scheduled.slug).article == scheduled
+
+    def test_bylines_follow_their_position_and_tags_the_order_given(self):
+        # 乙 exists first, so neither tag ids nor names give the order the tags were added in.
+        factories.article("别的文章").tags.add("乙")
+        article = factories.article("有序")
+        article.tags.add("甲", "乙", "丙")
+        article.bylines.create(author=factories.author("后"), position=1)
+        article.bylines.create(author=factories.author("先"), position=0)
+        for page in (Article.objects.published_page(article.slug), Article.objects.page_of(article)):
+            assert [byline.author.name for byline in page.bylines] == ["先", "后"]
+            assert (
+                [tag.name for tag in page.tags] == ["甲", "乙", "丙"] == [t.name for t in article.tags.all()]
+            )
+            assert all(byline.article is page.article for byline in page.bylines)
+
+    def test_related_previous_and_next_show_only_published_articles(self):
+        section = factories.category_path("新媒体")
+        article = factories.article("本文", category=section, days_ago=2)
+        article.tags.add("共享")
+        hidden = [
+            factories.article("定时", category=section, published_at=timezone.now() + dt.timedelta(hours=1)),
+            factories.article("草稿", published=False, category=section, published_at=timezone.now()),
+            factories.article(
+                "审核中", published=False, status="review", category=section, published_at=timezone.now()
+            ),
+            factories.article("归档", status="archived", category=section, days_ago=1.5),
+            factories.article(
+                "早先草稿",
+                published=False,
+                category=section,
+                published_at=timezone.now() - dt.timedelta(days=2.5),
+            ),
+        ]
+        for other in hidden:
+            other.tags.add("共享")
+        earlier = factories.article("上一篇", days_ago=3)
+        later = factories.article("下一篇", days_ago=1)
+        related = factories.article("相关", days_ago=10)
+        related.tags.add("共享")
+        page = Article.objects.published_page(article.slug)
+        around = Article.objects.around(page.article, [tag.pk for tag in page.tags])
+        assert (around.previous, around.next) == (earlier, later)
+        assert around.related == [related]
+        assert around.related[0].shared_tags == 1 and around.related[0].title == "相关"
+
+
 class TestTags:
     def test_chinese_tag_gets_a_pinyin_slug(self):
         article = factories.article()

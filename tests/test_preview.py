@@ -33,6 +33,14 @@ def test_staff_see_a_draft_with_the_public_article_template(client):
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
+def test_the_preview_shows_the_bylines_and_tags_of_a_draft(client):
+    draft = factories.article("带署名的稿子", published=False)
+    draft.bylines.create(author=factories.author("王小明"))
+    draft.tags.add("芯片")
+    page = client.get(shared_url(draft)).content.decode()
+    assert 'href="/author/wang-xiao-ming/"' in page and "#芯片" in page
+
+
 def test_a_scheduled_article_is_previewed_before_its_time(client):
     scheduled = factories.article("定时稿", published_at=timezone.now() + dt.timedelta(hours=3))
     assert client.get(scheduled.get_absolute_url()).status_code == 404
