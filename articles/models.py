@@ -41,6 +41,15 @@ class CategoryQuerySet(models.QuerySet):
         """Return ``category`` and all its descendants, in one query."""
         return self.filter(Q(pk=category.pk) | Q(path__startswith=category.path + PATH_SEPARATOR))
 
+    def subtree_at(self, path: str) -> list[Category]:
+        """Return the category at ``path`` followed by all its descendants (empty when there is none),
+        in one query."""
+        found = sorted(
+            self.filter(Q(path=path) | Q(path__startswith=path + PATH_SEPARATOR)),
+            key=lambda category: category.path != path,
+        )
+        return found if found and found[0].path == path else []
+
 
 class Category(models.Model):
     parent = models.ForeignKey(
@@ -296,6 +305,14 @@ class ArticleQuerySet(models.QuerySet):
         """Return articles in ``category`` or any category below it (no join: listings stay index-only)."""
         return self.filter(category_id__in=Category.objects.subtree(category).values("pk"))
 
+    def in_categories(self, categories: list[Category]) -> ArticleQuerySet:
+        """Return articles in any of ``categories``, a subtree already read (``subtree_at()``).
+
+        The ids as a list, not a subquery: the listing index then filters them itself, where a
+        subquery joins each article to its category, which on page 50 is a thousand lookups.
+        """
+        return self.filter(category_id__in=[category.pk for category in categories])
+
     def by_author(self, author: Author) -> ArticleQuerySet:
         """Return articles with ``author`` in their byline."""
         return self.filter(bylines__author=author)
@@ -321,7 +338,12 @@ class ArticleQuerySet(models.QuerySet):
         if offset == 0:
             return list(self[:count])
         ids = self.values("pk")[offset : offset + count]
-        return list(self.filter(pk__in=Subquery(ids)))
+        # The rows by id alone: repeating this queryset's conditions around the subquery would only
+        # make the query longer to compile. What the rows load, and their order, stay this queryset's.
+        rows = self.model._base_manager.filter(pk__in=Subquery(ids))
+        rows.query.select_related = self.query.select_related
+        rows.query.deferred_loading = self.query.deferred_loading
+        return list(rows.order_by(*(self.query.order_by or self.model._meta.ordering)))
 
     def featured(self) -> ArticleQuerySet:
         """Return articles the editors marked as featured."""

@@ -168,11 +168,14 @@ def article_page_context(request, page: ArticlePage) -> dict:
 
 class CategoryView(ListPage):
     def get(self, request, *args, **kwargs):
-        self.category = get_object_or_404(Category, path=kwargs["path"])
+        self.subtree = Category.objects.subtree_at(kwargs["path"])
+        if not self.subtree:
+            raise Http404(_("No such category."))
+        self.category = self.subtree[0]
         return super().get(request, *args, **kwargs)
 
     def articles(self):
-        return super().articles().in_category(self.category)
+        return super().articles().in_categories(self.subtree)
 
     def heading(self) -> str:
         return self.category.name

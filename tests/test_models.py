@@ -62,6 +62,35 @@ class TestCategoryTree:
         with pytest.raises(Exception, match="itself"):
             top.full_clean()
 
+    def test_subtree_at_a_path_starts_with_its_category(self, django_assert_num_queries):
+        top = factories.category_path("新媒体")
+        below = factories.category_path("新媒体", "cnBeta", "最新")
+        factories.category_path("新媒体外")  # a sibling whose path starts the same way
+        with django_assert_num_queries(1):
+            subtree = Category.objects.subtree_at(top.path)
+        assert subtree[0] == top and set(subtree) == {top, below.parent, below}
+        assert Category.objects.subtree_at("no/such/path") == []
+
+    def test_in_categories_matches_in_category(self):
+        top = factories.category_path("新媒体")
+        inside = factories.article("内", category=factories.category_path("新媒体", "cnBeta"))
+        factories.article("外", category=factories.category_path("二次元"))
+        by_list = Article.objects.published().in_categories(Category.objects.subtree_at(top.path))
+        assert list(by_list) == list(Article.objects.published().in_category(top)) == [inside]
+
+
+class TestDeepPages:
+    def test_a_deep_page_holds_what_slicing_gives(self, django_assert_num_queries):
+        category = factories.category_path("新媒体")
+        for number in range(30):
+            factories.article(f"第{number}篇", category=category, days_ago=number % 7 + number / 100)
+        listing = Article.objects.published().in_category(category).for_summaries()
+        with django_assert_num_queries(1):
+            page = listing.page(20, 5)
+        assert [a.pk for a in page] == [a.pk for a in listing[20:25]]
+        with django_assert_num_queries(0):
+            assert all(article.category == category for article in page)
+
 
 class TestArticleSlugs:
     def test_chinese_title_gets_a_pinyin_slug(self):
