@@ -10,7 +10,7 @@ title, slug, date, bylines, tags and search-index row.
 
 Every case runs on gunicorn with 2 sync workers, DEBUG off, loaded by wrk over loopback
 (one thread, 2 connections: one per worker, so latencies are service times rather than
-queueing; WRK_SECONDS each, default 5, after a 1 s warm-up):
+queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a 1 s warm-up):
 
 - baselines: (a) a trivial Django view returning a 19 KB string through Django's default
   middleware (benchmarks/site_bench_baseline_settings.py); (b) the article page rendered by
@@ -175,7 +175,7 @@ class Bench:
                 [
                     "wrk",
                     "-t1",
-                    "-c2",
+                    os.environ.get("WRK_CONNECTIONS", "-c2"),
                     f"-d{seconds}s",
                     "--timeout",
                     "5s",
