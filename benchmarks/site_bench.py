@@ -12,6 +12,8 @@ Every case runs on gunicorn with 2 sync workers, DEBUG off, loaded by wrk over l
 (one thread, 2 connections: one per worker, so latencies are service times rather than
 queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a 1 s warm-up):
 
+- a reference: a bare WSGI callable (benchmarks/bare_wsgi.py, no Django) answering 19 KB,
+  which shows what gunicorn, wrk and the machine cost alone, latency tails included;
 - baselines: (a) a trivial Django view returning a 19 KB string through Django's default
   middleware (benchmarks/site_bench_baseline_settings.py); (b) the article page rendered by
   the template engine from in-memory data, through the project's middleware;
@@ -136,6 +138,8 @@ class Bench:
             paths = self.paths()
             # Baselines at each size: the ratios then compare figures taken minutes apart,
             # not across the whole run (other load on a shared machine drifts).
+            self.start_server(cache=False, app="benchmarks.bare_wsgi")
+            self.case("reference: bare WSGI 19 KB", ["/"], size, "reference")
             self.start_server(cache=False, settings="benchmarks.site_bench_baseline_settings")
             self.case("baseline (a) trivial 19 KB", ["/baseline/trivial/"], size, "baseline")
             self.start_server(cache=False)
@@ -203,7 +207,9 @@ class Bench:
 
     # ------------------------------------------------------------------ the server
 
-    def start_server(self, cache: bool, settings: str = "benchmarks.site_bench_settings") -> None:
+    def start_server(
+        self, cache: bool, settings: str = "benchmarks.site_bench_settings", app: str = "newsroom.wsgi"
+    ) -> None:
         self.stop_server()
         environment = self.environment | {
             "NEWSROOM_PAGE_CACHE_SECONDS": "600" if cache else "0",
@@ -213,7 +219,7 @@ class Bench:
         self.server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "newsroom.wsgi",
+                app,
                 "--bind",
                 f"{HOST}:{PORT}",
                 "--workers",
@@ -440,6 +446,8 @@ class Bench:
                             large["rps"] >= bound,
                         )
             for result in self.results:
+                if result["mode"] == "reference":
+                    continue
                 bound = 2 * result["p50_ms"]
                 check(
                     f"p99 <= 2x p50: {result['name']} {result['mode']} @{result['articles']}",
@@ -460,6 +468,13 @@ class Bench:
                 f"search p95 @{SEARCH_SIZE} < 50 ms (PostgreSQL)", search["p95_ms"], 50, search["p95_ms"] < 50
             )
 
+        for result in self.results:
+            if result["mode"] == "reference":
+                print(
+                    f"\nReference, no Django: {result['name']} @{result['articles']}: {result['rps']:.0f} req/s,"
+                    f" p99 = {result['p99_ms'] / result['p50_ms']:.1f}x p50 (the floor gunicorn, wrk and"
+                    " this machine set for every page's latency tail)"
+                )
         print(f"\nTargets ({sum(c['met'] for c in checks)} of {len(checks)} met):")
         for item in checks:
             print(
