@@ -39,16 +39,19 @@ class CategoryQuerySet(models.QuerySet):
 
     def subtree(self, category: Category) -> CategoryQuerySet:
         """Return ``category`` and all its descendants, in one query."""
-        return self.filter(Q(pk=category.pk) | Q(path__startswith=category.path + PATH_SEPARATOR))
+        return self.filter(_at_or_below(category.path))
 
     def subtree_at(self, path: str) -> list[Category]:
         """Return the category at ``path`` followed by all its descendants (empty when there is none),
         in one query."""
-        found = sorted(
-            self.filter(Q(path=path) | Q(path__startswith=path + PATH_SEPARATOR)),
-            key=lambda category: category.path != path,
-        )
+        # A path sorts before the paths that extend it.
+        found = list(self.filter(_at_or_below(path)).order_by("path"))
         return found if found and found[0].path == path else []
+
+
+def _at_or_below(path: str) -> Q:
+    """Return the condition selecting the category at ``path`` and every category below it."""
+    return Q(path=path) | Q(path__startswith=path + PATH_SEPARATOR)
 
 
 class Category(models.Model):

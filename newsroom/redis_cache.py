@@ -56,11 +56,6 @@ class NearCache:
     def covers(self, key: str) -> bool:
         return key.startswith(self.prefixes)
 
-    def lookup(self, key: str) -> tuple[bool, object]:
-        """Return ``(True, value)`` for a copy that is still current, else ``(False, None)``."""
-        found = self.lookup_many([key])
-        return (True, found[key]) if key in found else (False, None)
-
     def lookup_many(self, keys: list[str]) -> dict[str, object]:
         """Return the current copies of those of ``keys`` this process holds."""
         if not self._listening():

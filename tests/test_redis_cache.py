@@ -49,7 +49,8 @@ def other_process(prefix):
 def test_a_value_read_is_then_served_from_memory(cache, prefix):
     cache.set("near:page", ("epoch-1", b"<html>"))
     assert cache.get("near:page") == ("epoch-1", b"<html>")
-    assert cache.near.lookup(f"{prefix}:1:near:page") == (True, ("epoch-1", b"<html>"))
+    key = f"{prefix}:1:near:page"
+    assert cache.near.lookup_many([key]) == {key: ("epoch-1", b"<html>")}
 
 
 def test_a_change_made_by_another_process_is_seen_at_once(cache, other_process):
@@ -79,7 +80,7 @@ def test_this_process_sees_its_own_writes_at_once(cache):
 def test_keys_outside_the_prefixes_are_never_copied(cache, prefix):
     cache.set("elsewhere", 1)
     assert cache.get("elsewhere") == 1
-    assert cache.near.lookup(f"{prefix}:1:elsewhere") == (False, None)
+    assert cache.near.lookup_many([f"{prefix}:1:elsewhere"]) == {}
 
 
 def test_get_many_mixes_copies_and_reads(cache, other_process):
@@ -111,7 +112,7 @@ def test_flushing_the_database_drops_every_copy(cache, prefix):
     cache.near.keep(f"{prefix}:1:near:ghost", "stale", 10)
     redis.Redis.from_url(REDIS_URL).flushdb()
     assert cache.get("near:epoch") is None
-    assert cache.near.lookup(f"{prefix}:1:near:ghost") == (False, None)
+    assert cache.near.lookup_many([f"{prefix}:1:near:ghost"]) == {}
 
 
 def test_copies_are_evicted_beyond_the_size_limit(prefix, other_process):
@@ -120,7 +121,8 @@ def test_copies_are_evicted_beyond_the_size_limit(prefix, other_process):
         for number in range(5):
             other_process.set(f"near:{number}", b"x" * 1000)
             cache.get(f"near:{number}")
-        held = [cache.near.lookup(f"{prefix}:1:near:{number}")[0] for number in range(5)]
+        keys = [f"{prefix}:1:near:{number}" for number in range(5)]
+        held = [key in cache.near.lookup_many([key]) for key in keys]
         assert held == [False, False, False, True, True]
         assert cache.near._size <= 3000
     finally:
