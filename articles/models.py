@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from articles import search
+from articles import reading, search
 from articles.images import validate_image_field
 from articles.rows import Columns, columns, fetch_all
 from articles.sanitise import sanitise
@@ -28,6 +28,12 @@ NAME_PATH_SEPARATOR = " / "
 SUMMARY_DEFERRED_FIELDS = ("body", "credits", "rights_notice", "front_matter", "import_notes", "import_hash")
 RELATED_TAGS = 8
 RELATED_PER_TAG = 12
+# What readers see of an article: an edit of one of these after publication is a revision.
+READER_VISIBLE_FIELDS = (
+    "title", "subtitle", "summary", "body", "lead_image", "lead_image_url", "lead_image_caption",
+    "lead_image_credit", "category_id", "editor_id", "source_name", "source_url", "credits",
+    "rights_notice", "published_at",
+)  # fmt: skip
 # What around() reads of each candidate: what the page shows of it, and what ranks it.
 AROUND_FIELDS = ("id", "title", "slug", "published_at", "category_id")
 
@@ -756,6 +762,32 @@ class Article(models.Model):
         blank=True,
         help_text=_("Why the article was sent back to draft, and what to change."),
     )
+    # Worked out from the text on every save (articles/reading.py), so pages need not.
+    title_language = models.CharField(
+        _("language of the title"),
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text=_("zh-Hans, zh-Hant or ja, detected when saved; empty without Chinese or Japanese text."),
+    )
+    body_language = models.CharField(
+        _("language of the text"),
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text=_("zh-Hans, zh-Hant or ja, detected when saved; empty without Chinese or Japanese text."),
+    )
+    reading_minutes = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=0, editable=False)
+    revised_at = models.DateTimeField(
+        _("last revised"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When what readers see last changed: the source's update time for imported articles, "
+            "the publication time, or the last edit made after publication."
+        ),
+    )
 
     objects = ArticleManager()
 
@@ -771,6 +803,8 @@ class Article(models.Model):
             # (ArticleQuerySet.page), the category included for category pages. A key column,
             # not INCLUDE, which SQLite lacks.
             models.Index(fields=["status", "-published_at", "-id", "category"], name="article_listing"),
+            # Previous, next and newest within one category (ArticleManager.around), however small.
+            models.Index(fields=["category", "-published_at", "-id"], name="article_in_category"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -794,11 +828,14 @@ class Article(models.Model):
             self.slug = unique_slug(Article, slug_from_text(self.title), exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self._read_text()
         # savepoint=False: inside a caller's transaction a failure fails that transaction anyway.
         with transaction.atomic(savepoint=False):
-            if self.pk:
+            stored = self._stored() if self.pk else None
+            if stored is not None:
                 self.version = (self.version or 0) + 1
-                self._keep_old_slug_redirecting()
+                self._keep_old_slug_redirecting(stored)
+            self._note_revision(stored, imported)
             if imported:
                 self.import_version = self.version
             super().save(*args, **kwargs)
@@ -838,9 +875,48 @@ class Article(models.Model):
         """Return whether someone saved the article after the importer last wrote it."""
         return self.import_version is not None and self.version != self.import_version
 
-    def _keep_old_slug_redirecting(self) -> None:
-        stored = Article.objects.filter(pk=self.pk).values("slug", "status").first()
-        if stored is None or stored["slug"] == self.slug:
+    def credit_lines(self) -> list[str]:
+        """Return the credit lines to show, without the rights notice (shown on its own line)."""
+        notice = self.rights_notice.strip()
+        return [line for line in self.credits.splitlines() if line.strip() and line.strip() != notice]
+
+    def _read_text(self) -> None:
+        """Store what the text tells readers before they read it: its languages and reading time."""
+        text = search.plain_text(self.body)
+        self.title_language = reading.detect_language(self.title)
+        self.body_language = reading.detect_language(" ".join((self.summary, text)))
+        self.reading_minutes = reading.reading_minutes(text)
+
+    def _stored(self) -> dict | None:
+        """Return the stored row's slug, status and what readers see of it (None for a new article)."""
+        return Article.objects.filter(pk=self.pk).values("slug", "status", *READER_VISIBLE_FIELDS).first()
+
+    def _note_revision(self, stored: dict | None, imported: bool) -> None:
+        """Move ``revised_at`` to now when an edit changes what readers of the published article see.
+
+        The importer sets it itself (the source's update time); an article is never revised before
+        its publication.
+        """
+        if self.published_at is None:
+            return
+        was_visible = (
+            stored is not None
+            and stored["status"] == self.Status.PUBLISHED
+            and stored["published_at"] is not None
+            and stored["published_at"] <= timezone.now()
+        )
+        if (
+            not imported
+            and was_visible
+            and self.is_published
+            and any(getattr(self, name) != stored[name] for name in READER_VISIBLE_FIELDS)
+        ):
+            self.revised_at = timezone.now()
+        if self.revised_at is None or self.revised_at < self.published_at:
+            self.revised_at = self.published_at
+
+    def _keep_old_slug_redirecting(self, stored: dict) -> None:
+        if stored["slug"] == self.slug:
             return
         SlugRedirect.objects.filter(old_slug=self.slug).delete()
         if stored["status"] in {self.Status.PUBLISHED, self.Status.ARCHIVED}:

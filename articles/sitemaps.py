@@ -20,12 +20,13 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "updated_at", "published_at")
+            .only("slug", "revised_at", "published_at")
             .order_by("-published_at", "-id")
         )
 
     def lastmod(self, item: Article):
-        return max(item.updated_at, item.published_at)
+        # When readers last saw it change, not when a row was last written (an import, a note).
+        return item.revised_at or item.published_at
 
 
 class NewsSitemap(ArticleSitemap):
@@ -33,7 +34,7 @@ class NewsSitemap(ArticleSitemap):
 
     def items(self):
         recent = Article.objects.published().filter(published_at__gte=timezone.now() - NEWS_WINDOW)
-        return recent.only("slug", "title", "updated_at", "published_at").order_by("-published_at")[
+        return recent.only("slug", "title", "revised_at", "published_at").order_by("-published_at")[
             :NEWS_LIMIT
         ]
 

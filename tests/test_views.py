@@ -369,3 +369,14 @@ class TestLanguages:
     def test_english_is_available(self, client):
         html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert '<html lang="en">' in html and "Skip to content" in html
+
+
+class TestSitemapDates:
+    def test_lastmod_is_when_readers_last_saw_a_change_not_the_import(self, client):
+        published = dt.datetime(2022, 1, 15, 12, 0, tzinfo=dt.UTC)
+        article = factories.article("旧闻", published_at=published)
+        article.review_note = "批注"
+        article.save()
+        Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
+        xml = client.get("/sitemap-articles.xml").content.decode()
+        assert "<lastmod>2022-01-15</lastmod>" in xml

@@ -59,6 +59,8 @@ class PostData:
     import_key: str
     title: str
     published_at: dt.datetime | None
+    # The source's own last update (``updated``), when it gives one.
+    updated_at: dt.datetime | None
     category_path: tuple[str, ...]
     tags: tuple[TopicTag, ...]
     outlets: tuple[str, ...]
@@ -94,8 +96,7 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     if not title:
         raise ImportRefused("the document has no title", field="title")
     published_at = parse_date(front.get("date"), "date") if front.get("date") is not None else None
-    if front.get("updated") is not None:
-        parse_date(front["updated"], "updated")
+    updated_at = parse_date(front["updated"], "updated") if front.get("updated") is not None else None
     category_path = read_category_path(front.get("categories", front.get("category")), warnings)
     category_repaired = bool(warnings)
 
@@ -131,6 +132,7 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         or make_import_key(category_path, title, published_at),
         title=title,
         published_at=published_at,
+        updated_at=updated_at,
         category_path=category_path,
         tags=_merge_tags(
             front.get("tags"), extension.get("tag_slugs"), extension.get("tag_source_slugs"), furniture.tags
