@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import bleach
 from bleach.css_sanitizer import CSSSanitizer
 from django.conf import settings
+from django.utils import translation
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -36,7 +37,7 @@ MEDIA_PROTOCOLS = frozenset({"http", "https"})
 ALLOWED_STYLE_PROPERTIES = frozenset(
     {
         "text-align", "text-indent", "font-weight", "font-style", "text-decoration",
-        "vertical-align", "color", "background-color", "border", "max-width",
+        "vertical-align", "color", "background-color", "border", "max-width", "aspect-ratio",
     }
 )  # fmt: skip
 
@@ -144,13 +145,28 @@ def _is_external(url: str) -> bool:
 
 
 def _link_for_embed(element: etree._Element, url: str) -> etree._Element:
+    """Return a link standing in for an embed: labelled 视频：host, not the (often 400-character) address."""
     link = lxml_html.Element("a", href=url)
     if _is_external(url):
         link.set("rel", "noopener noreferrer")
-    label = (element.get("title") or "").strip()
-    link.text = label or url
+    if title := (element.get("title") or "").strip():
+        link.set("title", title)
+    host = urlsplit(url).hostname
+    # Stored in the body: in the site's language, whoever saves it.
+    with translation.override(settings.LANGUAGE_CODE):
+        link.text = translation.gettext("Video: %(host)s") % {"host": host} if host else url
     link.tail = element.tail
     return link
+
+
+def _embed_ratio(element: etree._Element) -> None:
+    """Keep an embed's own proportions (from its pixel width and height) when the page makes it
+    fluid; the stylesheet gives the rest 16:9."""
+    width, height = element.get("width", ""), element.get("height", "")
+    if width.isdigit() and height.isdigit() and int(width) and int(height):
+        element.set("style", f"aspect-ratio: {int(width)} / {int(height)}")
+    else:
+        element.attrib.pop("style", None)
 
 
 def _reshape(root: etree._Element) -> None:
@@ -177,6 +193,7 @@ def _reshape_embed(element: etree._Element, tag: str) -> None:
         url = source.get("src", "").strip() if source is not None else ""
     if tag in {"iframe", "video"} and embed_host_allowed(url):
         element.attrib.pop("srcdoc", None)
+        _embed_ratio(element)
         if tag == "iframe":
             element.set("sandbox", EMBED_SANDBOX)
             element.set("loading", "lazy")
