@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Case, F, Min, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Lower
-from django.urls import reverse
+from django.db.models import Case, Count, F, Min, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from articles import reading, search
+from articles.addresses import path_to
 from articles.images import validate_image_field
 from articles.rows import Columns, columns, fetch_all
 from articles.sanitise import sanitise
@@ -35,7 +35,7 @@ READER_VISIBLE_FIELDS = (
     "rights_notice", "published_at",
 )  # fmt: skip
 # What around() reads of each candidate: what the page shows of it, and what ranks it.
-AROUND_FIELDS = ("id", "title", "slug", "published_at", "category_id")
+AROUND_FIELDS = ("id", "title", "slug", "published_at", "category_id", "title_language")
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -118,7 +118,7 @@ class Category(models.Model):
                     child.save()
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:category", kwargs={"path": self.path})
+        return path_to("articles:category", "path", self.path)
 
     def clean(self) -> None:
         if self.pk and self.parent_id:
@@ -155,7 +155,7 @@ class Category(models.Model):
         if len(names) != len(slugs):
             return [(c.name, c.get_absolute_url()) for c in self.ancestors(include_self=True)]
         return [
-            (name, reverse("articles:category", kwargs={"path": PATH_SEPARATOR.join(slugs[: depth + 1])}))
+            (name, path_to("articles:category", "path", PATH_SEPARATOR.join(slugs[: depth + 1])))
             for depth, name in enumerate(names)
         ]
 
@@ -208,7 +208,11 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return path_to("articles:author", "slug", self.slug)
+
+    def get_edited_url(self) -> str:
+        """Return the address of the page listing the articles this person was the responsible editor of."""
+        return path_to("articles:editor", "slug", self.slug)
 
 
 class Tag(TagBase):
@@ -233,7 +237,7 @@ class Tag(TagBase):
         return f"{slug}-{i}" if i is not None else slug
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return path_to("articles:tag", "slug", self.slug)
 
 
 class TaggedArticle(ItemBase):
@@ -326,6 +330,26 @@ class ArticleQuerySet(models.QuerySet):
         """Return articles with ``author`` in their byline."""
         return self.filter(bylines__author=author)
 
+    def edited_by(self, author: Author) -> ArticleQuerySet:
+        """Return articles ``author`` was the responsible editor (责任编辑) of."""
+        return self.filter(editor=author)
+
+    def months(self) -> list[tuple[int, list[tuple[dt.date, int]]]]:
+        """Return [(year, [(first day of a month, article count)])] of these articles, newest first,
+        in the site's time zone, in one query."""
+        counts = (
+            self.order_by()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        )
+        years: dict[int, list[tuple[dt.date, int]]] = {}
+        for row in counts:
+            month = row["month"].date()
+            years.setdefault(month.year, []).append((month, row["count"]))
+        return list(years.items())
+
     def tagged(self, tag: Tag) -> ArticleQuerySet:
         """Return articles carrying ``tag``."""
         return self.filter(tagged_items__tag=tag)
@@ -349,7 +373,7 @@ class ArticleQuerySet(models.QuerySet):
         ids = self.values("pk")[offset : offset + count]
         # The rows by id alone: repeating this queryset's conditions around the subquery would only
         # make the query longer to compile. What the rows load, and their order, stay this queryset's.
-        rows = self.model._base_manager.filter(pk__in=Subquery(ids))
+        rows = self.model._base_manager.filter(pk__in=Subquery(ids)).annotate(**self.query.annotations)
         rows.query.select_related = self.query.select_related
         rows.query.deferred_loading = self.query.deferred_loading
         return list(rows.order_by(*(self.query.order_by or self.model._meta.ordering)))
@@ -477,7 +501,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         Related articles share tags or the category with ``article``, most shared tags first, then
         same category, then newest. Candidates are the newest few carrying each tag and the newest
         few in the category, so the cost does not grow with the archive. Previous and next follow
-        publication order among these articles.
+        publication order within the article's category.
         """
         if article.published_at is None:
             # A draft being previewed has no place in publication order yet.
@@ -486,17 +510,27 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         visible, visible_params = published_condition()
         at = _database_time(moment)
         table, tagged = Article._meta.db_table, TaggedArticle._meta.db_table
-        # The redundant range (<= / >=) lets the (status, published_at) index start at the article.
+        # Previous and next within the article's category (the article_in_category index), or among
+        # all articles for one without a category. The redundant range (<= / >=) lets the index
+        # start at the article.
+        same_section, section_params = (
+            ("category_id = %s", [article.category_id])
+            if article.category_id
+            else (
+                "category_id IS NULL",
+                [],
+            )
+        )
         candidates = [
             (
-                f"SELECT id FROM {table} WHERE {visible} AND published_at <= %s"
+                f"SELECT id FROM {table} WHERE {visible} AND {same_section} AND published_at <= %s"
                 " AND (published_at < %s OR id < %s) ORDER BY published_at DESC, id DESC LIMIT 1",
-                [*visible_params, at, at, pk],
+                [*visible_params, *section_params, at, at, pk],
             ),
             (
-                f"SELECT id FROM {table} WHERE {visible} AND published_at >= %s"
+                f"SELECT id FROM {table} WHERE {visible} AND {same_section} AND published_at >= %s"
                 " AND (published_at > %s OR id > %s) ORDER BY published_at, id LIMIT 1",
-                [*visible_params, at, at, pk],
+                [*visible_params, *section_params, at, at, pk],
             ),
         ]
         if article.category_id:
@@ -530,11 +564,12 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
                 [*shared_ids, *visible_params, *union_params, pk],
             )
         ]
+        neighbours = [c for c in found if c.category_id == article.category_id]
         previous = max(
-            (c for c in found if (c.published_at, c.id) < (moment, pk)), default=None, key=_position
+            (c for c in neighbours if (c.published_at, c.id) < (moment, pk)), default=None, key=_position
         )
         following = min(
-            (c for c in found if (c.published_at, c.id) > (moment, pk)), default=None, key=_position
+            (c for c in neighbours if (c.published_at, c.id) > (moment, pk)), default=None, key=_position
         )
         related = [
             candidate
@@ -841,7 +876,7 @@ class Article(models.Model):
             super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return path_to("articles:detail", "slug", self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):

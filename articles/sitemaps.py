@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from articles.models import Article, Author, Category, Tag
@@ -55,11 +56,28 @@ class TagSitemap(Sitemap):
 
 
 class AuthorSitemap(Sitemap):
+    """The pages of people and outlets with published articles in their byline (the others are empty)."""
+
     changefreq = "daily"
     limit = 5000
 
     def items(self):
-        return Author.objects.order_by("pk")
+        bylined = Article.objects.published().filter(bylines__author=OuterRef("pk"))
+        return Author.objects.filter(Exists(bylined)).order_by("pk")
+
+
+class EditorSitemap(Sitemap):
+    """The pages of the responsible editors (责任编辑) of published articles."""
+
+    changefreq = "daily"
+    limit = 5000
+
+    def items(self):
+        edited = Article.objects.published().filter(editor=OuterRef("pk"))
+        return Author.objects.filter(Exists(edited)).order_by("pk")
+
+    def location(self, item: Author) -> str:
+        return item.get_edited_url()
 
 
 SITEMAPS = {
@@ -68,6 +86,7 @@ SITEMAPS = {
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "editors": EditorSitemap,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -17,56 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from articles import search
+from articles import search, share
 from articles.images import rendition_urls
 from articles.models import Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
+from articles.pagination import PAGE_SIZE, Page, page_number, paginate
 from articles.preview import article_pk_from_token
 
-PAGE_SIZE = 20
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
-MAX_PAGE = 10_000
 SNIPPET_SOURCE = 4000
 SEARCH_DEFERRED_FIELDS = ("credits", "rights_notice", "front_matter", "import_notes")
-
-
-@dataclass
-class Page:
-    """One page of a list, fetched without counting the whole list (one query, ``size + 1`` rows)."""
-
-    number: int
-    items: list = field(default_factory=list)
-    has_next: bool = False
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def page_number(request) -> int:
-    """Return the page number ``?page=`` asks for; 404 for one that cannot exist."""
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise Http404(_("No such page."))
-    return int(raw)
-
-
-def paginate(request, queryset, size: int = PAGE_SIZE, by_ids: bool = True) -> Page:
-    """Return the page of ``queryset`` that ``?page=`` asks for; 404 for a page that is not there."""
-    number = page_number(request)
-    offset = (number - 1) * size
-    rows = queryset.page(offset, size + 1) if by_ids else list(queryset[offset : offset + size + 1])
-    if number > 1 and not rows:
-        raise Http404(_("No such page."))
-    return Page(number=number, items=rows[:size], has_next=len(rows) > size)
+# Search results counted for the page links: past these, the last page linked is the 50th.
+SEARCH_COUNT_LIMIT = 50 * PAGE_SIZE
 
 
 def absolute_url(request, path: str) -> str:
@@ -90,9 +52,15 @@ class ListPage(TemplateView):
     template_name = "articles/article_list.html"
     # Deep pages by id first (ArticleQuerySet.page); search orders by relevance, so not there.
     pages_by_ids = True
+    # An empty first page is a 404 (a person who edited nothing published has no editor page).
+    empty_is_missing = False
 
     def articles(self):
         return Article.objects.published()
+
+    def counted(self):
+        """Return the articles whose number makes the page links (by default all of the listing's)."""
+        return self.articles()
 
     def heading(self) -> str:
         raise NotImplementedError
@@ -101,13 +69,21 @@ class ListPage(TemplateView):
         return self.articles().for_summaries()
 
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, self.summaries(), by_ids=self.pages_by_ids)
+        listing = f"{self.request.path}?{self.page_query()}"
+        page = paginate(self.request, self.summaries(), self.counted(), key=listing, by_ids=self.pages_by_ids)
+        if self.empty_is_missing and not page.items:
+            raise Http404(_("Nothing to list here."))
         return super().get_context_data(
             page=page,
+            page_query=self.page_query(),
             heading=self.heading(),
             canonical_url=canonical_url(self.request, page),
             **kwargs,
         )
+
+    def page_query(self) -> str:
+        """Return what the page links carry besides ``page=`` (the search words), as a query string."""
+        return ""
 
 
 class HomeView(ListPage):
@@ -117,9 +93,7 @@ class HomeView(ListPage):
         context = super().get_context_data(**kwargs)
         featured = []
         if context["page"].number == 1:
-            featured = list(
-                Article.objects.published().featured().select_related("category")[:FEATURED_COUNT]
-            )
+            featured = list(Article.objects.published().featured().for_summaries()[:FEATURED_COUNT])
             # Featured articles usually open the latest list too: show each once.
             shown = {article.pk for article in featured}
             context["page"].items = [a for a in context["page"].items if a.pk not in shown]
@@ -151,19 +125,29 @@ def article_page_context(request, page: ArticlePage) -> dict:
     """Return what the article page shows of ``page``: the reader page and the preview share it."""
     article, bylines, tags = page.article, page.bylines, page.tags
     around = Article.objects.around(article, [tag.pk for tag in tags], RELATED_COUNT)
+    address = absolute_url(request, article.get_absolute_url())
     return {
         "article": article,
         "tags": tags,
         "bylines": bylines,
         "breadcrumbs": article.breadcrumbs(),
+        "credit_lines": article.credit_lines(),
         "related": around.related,
         "previous_article": around.previous,
         "next_article": around.next,
         "lead_image_srcset": _srcset(article),
-        "canonical_url": absolute_url(request, article.get_absolute_url()),
+        "canonical_url": address,
         "image_url": _image_url(request, article),
-        "structured_data": _structured_data(request, article, bylines),
+        "structured_data": _structured_data(request, article, bylines, address),
+        "share": share.links(article, address),
     }
+
+
+def share_code(request, slug: str):
+    """Return the QR code of the article's address as SVG, for sharing on 微信 (WeChat) by phone."""
+    article = get_object_or_404(Article.objects.published().only("slug"), slug=slug)
+    svg = share.qr_code_svg(absolute_url(request, article.get_absolute_url()))
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 class CategoryView(ListPage):
@@ -181,8 +165,12 @@ class CategoryView(ListPage):
         return self.category.name
 
     def get_context_data(self, **kwargs):
+        children = sorted(
+            (c for c in self.subtree if c.parent_id == self.category.pk), key=lambda c: (c.sort_order, c.name)
+        )
         return super().get_context_data(
             category=self.category,
+            children=children,
             description=self.category.description,
             feed_path=reverse("articles:category-rss", kwargs={"path": self.category.path}),
             **kwargs,
@@ -207,6 +195,8 @@ class TagView(ListPage):
 
 
 class AuthorView(ListPage):
+    """The articles a person or outlet wrote (their byline)."""
+
     def get(self, request, *args, **kwargs):
         self.author = get_object_or_404(Author, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
@@ -221,6 +211,36 @@ class AuthorView(ListPage):
         return super().get_context_data(
             description=self.author.bio,
             feed_path=reverse("articles:author-rss", kwargs={"slug": self.author.slug}),
+            **kwargs,
+        )
+
+
+class EditorView(ListPage):
+    """The articles a person was the responsible editor (责任编辑) of."""
+
+    empty_is_missing = True
+
+    def get(self, request, *args, **kwargs):
+        self.editor = get_object_or_404(Author, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def articles(self):
+        return super().articles().edited_by(self.editor)
+
+    def heading(self) -> str:
+        return _("Edited by %(name)s") % {"name": self.editor.name}
+
+
+class ArchiveIndexView(TemplateView):
+    """Every year and month with published articles, newest first, with how many each holds."""
+
+    template_name = "articles/archive_index.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            years=Article.objects.published().months(),
+            heading=_("Archive"),
+            canonical_url=canonical_url(self.request),
             **kwargs,
         )
 
@@ -246,6 +266,19 @@ class ArchiveView(ListPage):
             return formats.date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
         return _("%(year)s archive") % {"year": self.year}
 
+    def get_context_data(self, **kwargs):
+        trail = [(_("Archive"), reverse("articles:archive"))]
+        if self.month:
+            trail.append((str(self.year), reverse("articles:archive-year", kwargs={"year": self.year})))
+        if self.day:
+            trail.append(
+                (
+                    formats.date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT"),
+                    reverse("articles:archive-month", kwargs={"year": self.year, "month": self.month}),
+                )
+            )
+        return super().get_context_data(trail=trail, **kwargs)
+
 
 class SearchView(ListPage):
     template_name = "articles/search.html"
@@ -257,9 +290,11 @@ class SearchView(ListPage):
         return super().get(request, *args, **kwargs)
 
     def articles(self):
-        # Results up to the end of this page (and one more, to know whether there is a next page).
-        limit = page_number(self.request) * PAGE_SIZE + 1
-        return super().articles().search(self.query_text, limit=limit)
+        # Results up to the end of this page.
+        return super().articles().search(self.query_text, limit=page_number(self.request) * PAGE_SIZE)
+
+    def counted(self):
+        return Article.objects.published().search(self.query_text, limit=SEARCH_COUNT_LIMIT)
 
     def summaries(self):
         # The snippets come from the bodies.
@@ -269,6 +304,9 @@ class SearchView(ListPage):
         if self.query_text:
             return _("Search results for “%(query)s”") % {"query": self.query_text}
         return _("Search")
+
+    def page_query(self) -> str:
+        return urlencode({"q": self.query_text}) if self.query_text else ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query_text, **kwargs)
@@ -304,28 +342,32 @@ def _image_url(request, article: Article) -> str:
     return article.lead_image_url
 
 
-def _structured_data(request, article: Article, bylines: list[Byline]):
+def _person(request, author: Author, address: str) -> dict:
+    return {
+        "@type": "Organization" if author.kind == Author.Kind.ORGANISATION else "Person",
+        "name": author.name,
+        "url": absolute_url(request, address),
+    }
+
+
+def _structured_data(request, article: Article, bylines: list[Byline], address: str):
     """Return the article's schema.org ``NewsArticle`` as JSON safe inside a ``<script>`` element."""
+    # A draft in preview has no publication time yet: its last change stands in.
+    published = article.published_at or article.updated_at
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title[:110],
-        # A draft in preview has no publication time yet: its last change stands in.
-        "datePublished": timezone.localtime(article.published_at or article.updated_at).isoformat(),
-        "dateModified": timezone.localtime(
-            max(article.updated_at, article.published_at or article.updated_at)
-        ).isoformat(),
-        "mainEntityOfPage": absolute_url(request, article.get_absolute_url()),
-        "author": [
-            {
-                "@type": "Organization" if byline.author.kind == "organisation" else "Person",
-                "name": byline.author.name,
-                "url": absolute_url(request, byline.author.get_absolute_url()),
-            }
-            for byline in bylines
-        ],
+        "datePublished": timezone.localtime(published).isoformat(),
+        "dateModified": timezone.localtime(article.revised_at or published).isoformat(),
+        "mainEntityOfPage": address,
+        "author": [_person(request, byline.author, byline.author.get_absolute_url()) for byline in bylines],
         "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME or _("Newsroom")},
     }
+    if article.title_language:
+        data["inLanguage"] = article.title_language
+    if article.editor is not None:
+        data["editor"] = _person(request, article.editor, article.editor.get_edited_url())
     if article.summary:
         data["description"] = article.summary
     if image := _image_url(request, article):

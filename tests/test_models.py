@@ -257,15 +257,25 @@ class TestArticlePageReads:
         ]
         for other in hidden:
             other.tags.add("共享")
-        earlier = factories.article("上一篇", days_ago=3)
-        later = factories.article("下一篇", days_ago=1)
+        earlier = factories.article("上一篇", category=section, days_ago=3)
+        later = factories.article("下一篇", category=section, days_ago=1)
         related = factories.article("相关", days_ago=10)
         related.tags.add("共享")
         page = Article.objects.published_page(article.slug)
         around = Article.objects.around(page.article, [tag.pk for tag in page.tags])
         assert (around.previous, around.next) == (earlier, later)
-        assert around.related == [related]
+        assert around.related == [related, later, earlier]
         assert around.related[0].shared_tags == 1 and around.related[0].title == "相关"
+
+    def test_previous_and_next_stay_in_the_article_category(self):
+        section, other = factories.category_path("新媒体", "cnBeta"), factories.category_path("二次元")
+        factories.article("别的栏目更早", category=other, days_ago=2)
+        earlier = factories.article("同栏目更早", category=section, days_ago=5)
+        article = factories.article("本文", category=section, days_ago=1)
+        factories.article("别的栏目更晚", category=other, days_ago=0.5)
+        factories.article("上级栏目更晚", category=section.parent, days_ago=0.2)
+        around = Article.objects.around(article, [])
+        assert (around.previous, around.next) == (earlier, None)
 
 
 class TestTags:

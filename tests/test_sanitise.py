@@ -78,7 +78,9 @@ def test_other_embeds_become_labelled_links_not_dropped():
 
 
 def test_video_from_an_unknown_host_becomes_a_link_named_for_its_host_not_its_address():
-    address = "//f.video.weibocdn.com/o0/BNjod899lx07.mp4?label=mp4_1080p&template=1080x1920.24.0" + "&x=1" * 80
+    address = (
+        "//f.video.weibocdn.com/o0/BNjod899lx07.mp4?label=mp4_1080p&template=1080x1920.24.0" + "&x=1" * 80
+    )
     result = sanitise(f'<video width="640" height="480" src="{address}"></video>')
     assert ">视频：f.video.weibocdn.com</a>" in result and "label=mp4" not in result.split(">", 1)[1]
 
@@ -87,7 +89,9 @@ def test_the_link_label_is_in_the_site_language_whoever_saves(settings):
     from django.utils import translation
 
     with translation.override("en"):
-        assert "视频：cdn.unknown.example" in sanitise('<video src="https://cdn.unknown.example/a.mp4"></video>')
+        assert "视频：cdn.unknown.example" in sanitise(
+            '<video src="https://cdn.unknown.example/a.mp4"></video>'
+        )
 
 
 def test_allowed_embeds_keep_their_proportions():

@@ -1,0 +1,125 @@
+"""Pages of a listing: the page a request asks for, how many pages there are, and which to link.
+
+A listing shows numbered links: the first and the last page, and a window around the current one
+(« 1 … 4 5 [6] 7 8 … 50 »). Knowing the last page takes a count of the listing. The count is asked
+in the same query as the page's rows (a scalar subquery), so a listing costs no extra round trip,
+and each process remembers it for the rest of the publication epoch (``articles.caching``): what
+readers may see, and so every count, changes only when the epoch does.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+from django.db.models import F, Func, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from articles.caching import request_epoch
+
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
+# Pages linked on each side of the current one.
+WINDOW = 2
+TOTAL_ATTRIBUTE = "listing_total"
+
+
+@dataclass
+class Page:
+    """One page of a listing: its number, its items, and how many items the listing holds."""
+
+    number: int
+    items: list = field(default_factory=list)
+    count: int = 0
+    size: int = PAGE_SIZE
+
+    @property
+    def last(self) -> int:
+        """Return the number of the last page (1 for an empty listing)."""
+        return max(1, math.ceil(self.count / self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.last
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def numbers(self, window: int = WINDOW) -> list[int | None]:
+        """Return the page numbers to link, in order, with None where pages are left out."""
+        shown = {1, self.last, *range(self.number - window, self.number + window + 1)}
+        numbers: list[int | None] = []
+        for number in sorted(n for n in shown if 1 <= n <= self.last):
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+def page_number(request) -> int:
+    """Return the page number ``?page=`` asks for; 404 for one that cannot exist."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise Http404(_("No such page."))
+    return int(raw)
+
+
+def paginate(request, queryset, counted, key: str, size: int = PAGE_SIZE, by_ids: bool = True) -> Page:
+    """Return the page of ``queryset`` that ``?page=`` asks for; 404 for a page that is not there.
+
+    ``counted`` is the queryset whose size is the listing's (usually ``queryset`` itself), ``key``
+    names the listing among those of the epoch. ``by_ids``: load a deep page by its ids first
+    (``ArticleQuerySet.page``); not for an order the listing index cannot give (search).
+    """
+    number = page_number(request)
+    offset = (number - 1) * size
+    epoch = request_epoch(request).token
+    count = _counts.get(epoch, key)
+    if count is None:
+        queryset = queryset.annotate(**{TOTAL_ATTRIBUTE: _count_of(counted)})
+    rows = queryset.page(offset, size) if by_ids else list(queryset[offset : offset + size])
+    if number > 1 and not rows:
+        raise Http404(_("No such page."))
+    if count is None:
+        count = getattr(rows[0], TOTAL_ATTRIBUTE) if rows else 0
+        _counts.remember(epoch, key, count)
+    return Page(number=number, items=rows, count=max(count, offset + len(rows)), size=size)
+
+
+def _count_of(queryset) -> Subquery:
+    """Return a scalar subquery counting ``queryset``'s rows."""
+    count = Func(F("pk"), function="COUNT")
+    return Subquery(queryset.order_by().annotate(total=count).values("total")[:1])
+
+
+class _EpochCounts:
+    """Listing sizes of the current epoch in this process; a new epoch forgets the old one's."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._epoch: str | None = None
+        self._counts: dict[str, int] = {}
+
+    def get(self, epoch: str, key: str) -> int | None:
+        return self._counts.get(key) if epoch == self._epoch else None
+
+    def remember(self, epoch: str, key: str, count: int) -> None:
+        with self._lock:
+            if epoch != self._epoch:
+                self._epoch, self._counts = epoch, {}
+            if len(self._counts) < 10_000:
+                self._counts[key] = count
+
+
+_counts = _EpochCounts()
