@@ -552,6 +552,12 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
             for tag_id in tag_ids[:RELATED_TAGS]
         ]
         union, union_params = _union_all(candidates)
+        if connection.vendor == "postgresql":
+            # The candidates as one array, looked up by primary key: with IN (…) PostgreSQL may
+            # hash them against a scan of the whole table, bodies and all, when it is small.
+            among_candidates = f"{table}.id = ANY(ARRAY({union}))"
+        else:
+            among_candidates = f"{table}.id IN ({union})"
         shared_ids = tag_ids[:RELATED_TAGS] or [0]
         fields = columns(Article, *AROUND_FIELDS, annotations=("shared_tags",))
         found = [
@@ -560,7 +566,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
                 f"SELECT {fields.select_list()}, (SELECT COUNT(*) FROM {tagged} AS shared"
                 f" WHERE shared.content_object_id = {table}.id"
                 f" AND shared.tag_id IN ({', '.join(['%s'] * len(shared_ids))}))"
-                f" FROM {table} WHERE {visible} AND {table}.id IN ({union}) AND {table}.id <> %s",
+                f" FROM {table} WHERE {visible} AND {among_candidates} AND {table}.id <> %s",
                 [*shared_ids, *visible_params, *union_params, pk],
             )
         ]
@@ -840,6 +846,10 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at", "-id", "category"], name="article_listing"),
             # Previous, next and newest within one category (ArticleManager.around), however small.
             models.Index(fields=["category", "-published_at", "-id"], name="article_in_category"),
+            # The home page's few featured articles, without reading every published one.
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(is_featured=True), name="article_featured"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -36,4 +36,8 @@ class Migration(migrations.Migration):
             model_name='article',
             index=models.Index(fields=['category', '-published_at', '-id'], name='article_in_category'),
         ),
+        migrations.AddIndex(
+            model_name='article',
+            index=models.Index(condition=models.Q(('is_featured', True)), fields=['-published_at', '-id'], name='article_featured'),
+        ),
     ]
