@@ -22,10 +22,11 @@ configuration, in its own table with a GIN index.
 The index is one row per article in the table ``article_search`` (made by
 migration 0003), written by one statement per article from the ``post_save``
 signal (see ``articles.signals``) and rebuilt by ``manage.py rebuild_search_index``.
-On PostgreSQL the row also copies the article's status, time and title, so that
-the best results (title matches first, then newest) are ranked inside the index
-table; a common word at 100,000 articles matches 10,000 of them, and reading
-those from the article table instead costs 5× more.
+On PostgreSQL the row also copies the article's status, time and title (and the
+title's own terms, ``title_document``, made by migration 0009), so that the best
+results (title matches first, then newest) are found inside the index table; a
+common word at 100,000 articles matches 10,000 of them, and reading those from
+the article table instead costs 5× more.
 """
 
 from __future__ import annotations
@@ -148,17 +149,41 @@ def matching_ids(query: Query, limit: int | None = None) -> RawSQL:
     On SQLite every match, of any status.
     """
     if connection.vendor == "postgresql":
+        if limit is not None:
+            return _best_matches(query, limit)
         sql = (
             f"SELECT article_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)"
             " AND status = 'published' AND published_at <= %s"
-            " ORDER BY UPPER(title) LIKE ALL (%s) DESC, published_at DESC, article_id DESC"
         )
-        params = [query.tsquery(), timezone.now(), query.title_patterns()]
-        if limit is not None:
-            sql += " LIMIT %s"
-            params.append(limit)
-        return RawSQL(sql, params)
+        return RawSQL(sql, [query.tsquery(), timezone.now()])
     return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [query.fts5()])
+
+
+def _best_matches(query: Query, limit: int) -> RawSQL:
+    """Return the ids of the best ``limit`` visible matches on PostgreSQL: the newest whose title
+    holds every word, then the newest of the others.
+
+    Two branches, each newest first, rather than one sort of every match: a common word matches
+    most articles, and ranking them all meant reading every one's tsvector (15 ms at 2,000
+    articles). The title branch looks in the titles' own small index (``title_document``, then
+    the same ``LIKE`` test as ``ArticleQuerySet.search``); the other branch walks the newest
+    articles (``article_search_newest``) and stops after ``limit`` matches, or, for a rare word,
+    takes the few matches from the GIN index, whichever the planner reckons cheaper.
+    """
+    in_title = "title_document @@ to_tsquery('simple', %s) AND UPPER(title) LIKE ALL (%s)"
+    visible = "status = 'published' AND published_at <= %s"
+    newest = "ORDER BY published_at DESC, article_id DESC LIMIT %s"
+    sql = (
+        f"SELECT article_id FROM ("
+        f"(SELECT article_id, 1 AS in_title, published_at FROM {TABLE} WHERE {in_title} AND {visible} {newest})"
+        " UNION ALL "
+        f"(SELECT article_id, 0, published_at FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)"
+        f" AND NOT ({in_title}) AND {visible} {newest})"
+        f") AS ranked ORDER BY in_title DESC, published_at DESC, article_id DESC LIMIT %s"
+    )
+    words, patterns, now = query.tsquery(), query.title_patterns(), timezone.now()
+    params = [words, patterns, now, limit, words, words, patterns, now, limit, limit]
+    return RawSQL(sql, params)
 
 
 def document_for(title: str, subtitle: str, summary: str, body: str) -> str:
@@ -172,11 +197,19 @@ def index_article(article) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO {TABLE} (article_id, status, published_at, title, document)"
-                " VALUES (%s, %s, %s, %s, to_tsvector('simple', %s)) ON CONFLICT (article_id) DO UPDATE"
-                " SET status = EXCLUDED.status, published_at = EXCLUDED.published_at,"
-                " title = EXCLUDED.title, document = EXCLUDED.document",
-                [article.pk, article.status, article.published_at, article.title, document],
+                f"INSERT INTO {TABLE} (article_id, status, published_at, title, title_document, document)"
+                " VALUES (%s, %s, %s, %s, to_tsvector('simple', %s), to_tsvector('simple', %s))"
+                " ON CONFLICT (article_id) DO UPDATE"
+                " SET status = EXCLUDED.status, published_at = EXCLUDED.published_at, title = EXCLUDED.title,"
+                " title_document = EXCLUDED.title_document, document = EXCLUDED.document",
+                [
+                    article.pk,
+                    article.status,
+                    article.published_at,
+                    article.title,
+                    segment(article.title),
+                    document,
+                ],
             )
         else:
             cursor.execute(

@@ -379,8 +379,8 @@ class Bench:
               SELECT a.id, x.tag_id FROM articles_article a
               JOIN articles_taggedarticle x ON x.content_object_id = (CASE WHEN a.import_source_path LIKE 'bench/%' THEN substr(a.import_source_path, 7)::bigint END)
               WHERE a.import_source_path LIKE 'bench/%' AND NOT EXISTS (SELECT 1 FROM articles_taggedarticle y WHERE y.content_object_id = a.id);
-            INSERT INTO article_search (article_id, status, published_at, title, document)
-              SELECT a.id, a.status, a.published_at, a.title, s.document FROM articles_article a
+            INSERT INTO article_search (article_id, status, published_at, title, title_document, document)
+              SELECT a.id, a.status, a.published_at, a.title, s.title_document, s.document FROM articles_article a
               JOIN article_search s ON s.article_id = (CASE WHEN a.import_source_path LIKE 'bench/%' THEN substr(a.import_source_path, 7)::bigint END)
               WHERE a.import_source_path LIKE 'bench/%' ON CONFLICT (article_id) DO NOTHING;
         """
