@@ -394,18 +394,8 @@ class ArticleQuerySet(models.QuerySet):
 
         A range on ``published_at`` rather than ``__year``/``__month`` lookups, so the index serves it.
         """
-        first = dt.date(year, month or 1, day or 1)
-        if day:
-            after = first + dt.timedelta(days=1)
-        elif month:
-            after = dt.date(year + month // 12, month % 12 + 1, 1)
-        else:
-            after = dt.date(year + 1, 1, 1)
-        zone = timezone.get_default_timezone()
-        return self.filter(
-            published_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=zone),
-            published_at__lt=dt.datetime.combine(after, dt.time.min, tzinfo=zone),
-        )
+        start, end = archive_range(year, month, day)
+        return self.filter(published_at__gte=start, published_at__lt=end)
 
     def search(self, text: str, limit: int | None = None) -> ArticleQuerySet:
         """Return articles containing every word of ``text``, title matches first, then newest.
@@ -443,6 +433,23 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def archive_range(
+    year: int, month: int | None = None, day: int | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """Return the start (included) and end (excluded) of a year, month or day in the site's time zone."""
+    first = dt.date(year, month or 1, day or 1)
+    if day:
+        after = first + dt.timedelta(days=1)
+    elif month:
+        after = dt.date(year + month // 12, month % 12 + 1, 1)
+    else:
+        after = dt.date(year + 1, 1, 1)
+    zone = timezone.get_default_timezone()
+    return dt.datetime.combine(first, dt.time.min, tzinfo=zone), dt.datetime.combine(
+        after, dt.time.min, tzinfo=zone
+    )
+
+
 # A time no article is published at: it shows where the time goes in published()'s compiled SQL.
 _STAND_IN_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -451,7 +458,7 @@ def published_condition() -> tuple[str, list]:
     """Return ``published()``'s condition on the article table, as SQL and parameters, for now."""
     sql, params, time_index = _compiled_published_condition(connection.vendor)
     params = list(params)
-    params[time_index] = _database_time(timezone.now())
+    params[time_index] = database_time(timezone.now())
     return sql, params
 
 
@@ -463,11 +470,11 @@ def _compiled_published_condition(vendor: str) -> tuple[str, tuple, int]:
     """
     query = Article.objects.published(at=_STAND_IN_TIME).query
     sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    return f"({sql})", tuple(params), params.index(_database_time(_STAND_IN_TIME))
+    return f"({sql})", tuple(params), params.index(database_time(_STAND_IN_TIME))
 
 
-def _database_time(moment: dt.datetime):
-    """Return ``moment`` as the database compares it with ``published_at`` (text on SQLite)."""
+def database_time(moment: dt.datetime):
+    """Return ``moment`` as the database compares it with ``published_at`` (text on SQLite), for plain SQL."""
     return Article._meta.get_field("published_at").get_db_prep_value(moment, connection)
 
 
@@ -508,7 +515,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
             return Surroundings(related=[], previous=None, next=None)
         moment, pk = article.published_at, article.pk
         visible, visible_params = published_condition()
-        at = _database_time(moment)
+        at = database_time(moment)
         table, tagged = Article._meta.db_table, TaggedArticle._meta.db_table
         # Previous and next within the article's category (the article_in_category index), or among
         # all articles for one without a category. The redundant range (<= / >=) lets the index
@@ -560,16 +567,15 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
             among_candidates = f"{table}.id IN ({union})"
         shared_ids = tag_ids[:RELATED_TAGS] or [0]
         fields = columns(Article, *AROUND_FIELDS, annotations=("shared_tags",))
-        found = [
-            fields.record(row)
-            for row in fetch_all(
+        found = fields.records(
+            fetch_all(
                 f"SELECT {fields.select_list()}, (SELECT COUNT(*) FROM {tagged} AS shared"
                 f" WHERE shared.content_object_id = {table}.id"
                 f" AND shared.tag_id IN ({', '.join(['%s'] * len(shared_ids))}))"
                 f" FROM {table} WHERE {visible} AND {among_candidates} AND {table}.id <> %s",
                 [*shared_ids, *visible_params, *union_params, pk],
             )
-        ]
+        )
         neighbours = [c for c in found if c.category_id == article.category_id]
         previous = max(
             (c for c in neighbours if (c.published_at, c.id) < (moment, pk)), default=None, key=_position

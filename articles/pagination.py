@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import F, Func, Subquery
@@ -24,6 +25,8 @@ MAX_PAGE = 10_000
 # Pages linked on each side of the current one.
 WINDOW = 2
 TOTAL_ATTRIBUTE = "listing_total"
+# Reads ``count`` rows of a listing after ``offset``; with ``with_total``, also how many it holds.
+Fetch = Callable[[int, int, bool], tuple[list, "int | None"]]
 
 
 @dataclass
@@ -75,26 +78,40 @@ def page_number(request) -> int:
     return int(raw)
 
 
-def paginate(request, queryset, counted, key: str, size: int = PAGE_SIZE, by_ids: bool = True) -> Page:
-    """Return the page of ``queryset`` that ``?page=`` asks for; 404 for a page that is not there.
+def paginate(request, fetch: Fetch, key: str, size: int = PAGE_SIZE) -> Page:
+    """Return the page of a listing that ``?page=`` asks for; 404 for a page that is not there.
 
-    ``counted`` is the queryset whose size is the listing's (usually ``queryset`` itself), ``key``
-    names the listing among those of the epoch. ``by_ids``: load a deep page by its ids first
-    (``ArticleQuerySet.page``); not for an order the listing index cannot give (search).
+    ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.listings.summaries``,
+    or ``queryset_pages()`` for an ORM queryset); ``key`` names the listing among those of the epoch.
     """
     number = page_number(request)
     offset = (number - 1) * size
     epoch = request_epoch(request).token
     count = _counts.get(epoch, key)
-    if count is None:
-        queryset = queryset.annotate(**{TOTAL_ATTRIBUTE: _count_of(counted)})
-    rows = queryset.page(offset, size) if by_ids else list(queryset[offset : offset + size])
+    rows, total = fetch(offset, size, count is None)
     if number > 1 and not rows:
         raise Http404(_("No such page."))
     if count is None:
-        count = getattr(rows[0], TOTAL_ATTRIBUTE) if rows else 0
+        count = total or 0
         _counts.remember(epoch, key, count)
     return Page(number=number, items=rows, count=max(count, offset + len(rows)), size=size)
+
+
+def queryset_pages(queryset, counted, by_ids: bool = True) -> Fetch:
+    """Return a ``fetch`` reading pages of an ORM ``queryset``, counting ``counted`` when asked.
+
+    ``by_ids``: load a deep page by its ids first (``ArticleQuerySet.page``); not for an order the
+    listing index cannot give (search).
+    """
+
+    def fetch(offset: int, count: int, with_total: bool) -> tuple[list, int | None]:
+        rows_of = queryset.annotate(**{TOTAL_ATTRIBUTE: _count_of(counted)}) if with_total else queryset
+        rows = rows_of.page(offset, count) if by_ids else list(rows_of[offset : offset + count])
+        if not with_total:
+            return rows, None
+        return rows, getattr(rows[0], TOTAL_ATTRIBUTE) if rows else 0
+
+    return fetch
 
 
 def _count_of(queryset) -> Subquery:

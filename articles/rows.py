@@ -61,10 +61,18 @@ class Columns:
 
     def record(self, row: Sequence, start: int = 0) -> Any:
         """Return the record ``row`` holds from column ``start`` on, its values converted."""
+        return self._record(row, start, self._converters_now())
+
+    def records(self, rows: Sequence[Sequence], start: int = 0) -> list:
+        """Return the records of ``rows``, looking up the converters once for them all."""
+        converters = self._converters_now()
+        return [self._record(row, start, converters) for row in rows]
+
+    def _record(self, row: Sequence, start: int, converters: list) -> Any:
         values = list(row[start : start + len(self)])
-        for index, converters, expression in self._converters_now():
+        for index, field_converters, expression in converters:
             value = values[index]
-            for converter in converters:
+            for converter in field_converters:
                 value = converter(value, expression, connection)
             values[index] = value
         return self.Record._make(values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from urllib.parse import urlencode
 
@@ -17,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from articles import search, share
+from articles import listings, search, share
 from articles.images import rendition_urls
+from articles.listings import Listing
 from articles.models import Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
-from articles.pagination import PAGE_SIZE, Page, page_number, paginate
+from articles.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate, queryset_pages
 from articles.preview import article_pk_from_token
 
 FEATURED_COUNT = 3
@@ -50,27 +52,22 @@ class ListPage(TemplateView):
     """A paginated list of published articles; subclasses say which and what to call it."""
 
     template_name = "articles/article_list.html"
-    # Deep pages by id first (ArticleQuerySet.page); search orders by relevance, so not there.
-    pages_by_ids = True
     # An empty first page is a 404 (a person who edited nothing published has no editor page).
     empty_is_missing = False
 
-    def articles(self):
-        return Article.objects.published()
+    def listing(self) -> Listing:
+        """Return which published articles the page lists."""
+        return Listing.everything()
 
-    def counted(self):
-        """Return the articles whose number makes the page links (by default all of the listing's)."""
-        return self.articles()
+    def pages(self) -> Fetch:
+        """Return what reads the listing's pages (its summaries, in plain SQL)."""
+        return functools.partial(listings.summaries, self.listing())
 
     def heading(self) -> str:
         raise NotImplementedError
 
-    def summaries(self):
-        return self.articles().for_summaries()
-
     def get_context_data(self, **kwargs):
-        listing = f"{self.request.path}?{self.page_query()}"
-        page = paginate(self.request, self.summaries(), self.counted(), key=listing, by_ids=self.pages_by_ids)
+        page = paginate(self.request, self.pages(), key=f"{self.request.path}?{self.page_query()}")
         if self.empty_is_missing and not page.items:
             raise Http404(_("Nothing to list here."))
         return super().get_context_data(
@@ -93,7 +90,7 @@ class HomeView(ListPage):
         context = super().get_context_data(**kwargs)
         featured = []
         if context["page"].number == 1:
-            featured = list(Article.objects.published().featured().for_summaries()[:FEATURED_COUNT])
+            featured, _total = listings.summaries(Listing.featured(), 0, FEATURED_COUNT)
             # Featured articles usually open the latest list too: show each once.
             shown = {article.pk for article in featured}
             context["page"].items = [a for a in context["page"].items if a.pk not in shown]
@@ -158,8 +155,8 @@ class CategoryView(ListPage):
         self.category = self.subtree[0]
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().in_categories(self.subtree)
+    def listing(self) -> Listing:
+        return Listing.in_categories(self.subtree)
 
     def heading(self) -> str:
         return self.category.name
@@ -182,8 +179,8 @@ class TagView(ListPage):
         self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().tagged(self.tag)
+    def listing(self) -> Listing:
+        return Listing.tagged(self.tag.pk)
 
     def heading(self) -> str:
         return "#" + self.tag.name
@@ -201,8 +198,8 @@ class AuthorView(ListPage):
         self.author = get_object_or_404(Author, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().by_author(self.author)
+    def listing(self) -> Listing:
+        return Listing.by_author(self.author.pk)
 
     def heading(self) -> str:
         return self.author.name
@@ -224,8 +221,8 @@ class EditorView(ListPage):
         self.editor = get_object_or_404(Author, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().edited_by(self.editor)
+    def listing(self) -> Listing:
+        return Listing.edited_by(self.editor.pk)
 
     def heading(self) -> str:
         return _("Edited by %(name)s") % {"name": self.editor.name}
@@ -256,8 +253,8 @@ class ArchiveView(ListPage):
             raise Http404(_("No such date.")) from None
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().in_archive(self.year, self.month, self.day)
+    def listing(self) -> Listing:
+        return Listing.in_archive(self.year, self.month, self.day)
 
     def heading(self) -> str:
         if self.day:
@@ -282,23 +279,21 @@ class ArchiveView(ListPage):
 
 class SearchView(ListPage):
     template_name = "articles/search.html"
-    pages_by_ids = False
 
     def get(self, request, *args, **kwargs):
         self.query_text = request.GET.get("q", "").strip()[:100]
         self.query = search.Query.parse(self.query_text)
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        # Results up to the end of this page.
-        return super().articles().search(self.query_text, limit=page_number(self.request) * PAGE_SIZE)
-
-    def counted(self):
-        return Article.objects.published().search(self.query_text, limit=SEARCH_COUNT_LIMIT)
-
-    def summaries(self):
+    def pages(self) -> Fetch:
+        # Results up to the end of this page, by relevance: an order the listing index cannot give.
+        results = Article.objects.published().search(
+            self.query_text, limit=page_number(self.request) * PAGE_SIZE
+        )
         # The snippets come from the bodies.
-        return super().summaries().defer(None).defer(*SEARCH_DEFERRED_FIELDS).select_related("category")
+        summaries = results.defer(*SEARCH_DEFERRED_FIELDS).select_related("category")
+        counted = Article.objects.published().search(self.query_text, limit=SEARCH_COUNT_LIMIT)
+        return queryset_pages(summaries, counted, by_ids=False)
 
     def heading(self) -> str:
         if self.query_text:

@@ -1,0 +1,153 @@
+"""The listing pages' reads (home, category, tag, author, editor, date archive) in plain SQL.
+
+Like the article page (``ArticleManager.published_page``), a listing is the site's most read kind
+of page, and the ORM spent longer compiling its query than the database spent answering it.
+A ``Listing`` says which published articles a page lists, as a condition on the article table;
+``summaries()`` reads one page of them, with their categories and, when asked, how many there
+are, in one statement written here and kept prepared on PostgreSQL (``articles.rows``). What
+readers may see still comes from ``published()``, compiled (``published_condition()``); the
+rows are turned into model instances as the ORM would (``articles.rows.columns``), with what a
+listing does not show (the body, the import records) left deferred.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from django.db import connection
+
+from articles.models import (
+    SUMMARY_DEFERRED_FIELDS,
+    Article,
+    Byline,
+    Category,
+    TaggedArticle,
+    archive_range,
+    database_time,
+    published_condition,
+)
+from articles.rows import Columns, columns, fetch_all
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which published articles a listing holds: a condition on the article table and its parameters."""
+
+    condition: str = ""
+    params: tuple = ()
+
+    @classmethod
+    def everything(cls) -> Listing:
+        return cls()
+
+    @classmethod
+    def featured(cls) -> Listing:
+        # The column alone, no parameter: PostgreSQL then sees the article_featured index applies.
+        return cls(f"{_article()}.{_quote('is_featured')}")
+
+    @classmethod
+    def in_categories(cls, categories: list[Category]) -> Listing:
+        """The articles of ``categories`` (a subtree already read: ``CategoryQuerySet.subtree_at``)."""
+        marks = ", ".join(["%s"] * len(categories))
+        return cls(f"{_article()}.{_quote('category_id')} IN ({marks})", tuple(c.pk for c in categories))
+
+    @classmethod
+    def tagged(cls, tag_id: int) -> Listing:
+        tagged = _quote(TaggedArticle._meta.db_table)
+        return cls(
+            f"{_article()}.{_quote('id')} IN (SELECT {tagged}.{_quote('content_object_id')} FROM {tagged}"
+            f" WHERE {tagged}.{_quote('tag_id')} = %s)",
+            (tag_id,),
+        )
+
+    @classmethod
+    def by_author(cls, author_id: int) -> Listing:
+        bylines = _quote(Byline._meta.db_table)
+        return cls(
+            f"{_article()}.{_quote('id')} IN (SELECT {bylines}.{_quote('article_id')} FROM {bylines}"
+            f" WHERE {bylines}.{_quote('author_id')} = %s)",
+            (author_id,),
+        )
+
+    @classmethod
+    def edited_by(cls, author_id: int) -> Listing:
+        return cls(f"{_article()}.{_quote('editor_id')} = %s", (author_id,))
+
+    @classmethod
+    def in_archive(cls, year: int, month: int | None = None, day: int | None = None) -> Listing:
+        """The articles of a year, month or day in the site's time zone (``archive_range``)."""
+        start, end = archive_range(year, month, day)
+        published = f"{_article()}.{_quote('published_at')}"
+        return cls(f"{published} >= %s AND {published} < %s", (database_time(start), database_time(end)))
+
+
+def summaries(
+    listing: Listing, offset: int, count: int, with_total: bool = False
+) -> tuple[list[Article], int | None]:
+    """Return the ``count`` newest articles of ``listing`` after the first ``offset``, each with its
+    category, and how many the listing holds when ``with_total`` (else None); one query.
+
+    The page's ids come first from the listing index alone (as ``ArticleQuerySet.page``), so a
+    deep page costs about what the first does; only those rows are read whole.
+    """
+    visible, visible_params = published_condition()
+    condition = f"{visible} AND {listing.condition}" if listing.condition else visible
+    sql = _statement(connection.vendor, condition, with_total)
+    params = [*visible_params, *listing.params] * (2 if with_total else 1) + [count, offset]
+    article_columns, category_columns = _summary_columns(), columns(Category)
+    rows = fetch_all(sql, params)
+    category_start = len(article_columns)
+    categories = category_columns.records(rows, category_start)
+    found = []
+    for row, article_record, category_record in zip(
+        rows, article_columns.records(rows), categories, strict=True
+    ):
+        article = article_columns.from_record(article_record)
+        has_category = row[category_start + category_columns.pk_index] is not None
+        category = category_columns.from_record(category_record) if has_category else None
+        Article.category.field.set_cached_value(article, category)
+        found.append(article)
+    total = rows[-1][-1] if with_total and rows else None
+    if with_total and total is None:
+        # An empty page: the count is still wanted (0 for an empty first page).
+        total = 0 if offset == 0 else None
+    return found, total
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(vendor: str, condition: str, with_total: bool) -> str:
+    """Return the SQL of a listing page; written once per backend and condition text."""
+    article, category = _article(), _quote(Category._meta.db_table)
+    quote = connection.ops.quote_name
+    order = f"{article}.{quote('published_at')} DESC, {article}.{quote('id')} DESC"
+    total = f", (SELECT COUNT(*) FROM {article} WHERE {condition})" if with_total else ""
+    return (
+        f"SELECT {_summary_columns().select_list()}, {columns(Category).select_list()}{total}"
+        f" FROM {article} LEFT OUTER JOIN {category}"
+        f" ON {category}.{quote('id')} = {article}.{quote('category_id')}"
+        f" WHERE {article}.{quote('id')} IN"
+        f" (SELECT {article}.{quote('id')} FROM {article} WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s)"
+        f" ORDER BY {order}"
+    )
+
+
+@functools.cache
+def _summary_columns() -> Columns:
+    """Return the article columns a listing reads: all but the deferred ones."""
+    return columns(
+        Article,
+        *(
+            field.attname
+            for field in Article._meta.concrete_fields
+            if field.name not in SUMMARY_DEFERRED_FIELDS
+        ),
+    )
+
+
+def _article() -> str:
+    return _quote(Article._meta.db_table)
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
