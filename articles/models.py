@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -273,10 +274,6 @@ class Surroundings:
     related: list[Article]
     previous: Article | None
     next: Article | None
-
-
-def _position(article) -> tuple:
-    return (article.published_at, article.id)
 
 
 def _union_all(statements: list[tuple[str, list]]) -> tuple[str, list]:
@@ -567,38 +564,63 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
             among_candidates = f"{table}.id IN ({union})"
         shared_ids = tag_ids[:RELATED_TAGS] or [0]
         fields = columns(Article, *AROUND_FIELDS, annotations=("shared_tags",))
-        found = fields.records(
-            fetch_all(
-                f"SELECT {fields.select_list()}, (SELECT COUNT(*) FROM {tagged} AS shared"
-                f" WHERE shared.content_object_id = {table}.id"
-                f" AND shared.tag_id IN ({', '.join(['%s'] * len(shared_ids))}))"
-                f" FROM {table} WHERE {visible} AND {among_candidates} AND {table}.id <> %s",
-                [*shared_ids, *visible_params, *union_params, pk],
-            )
+        quote = connection.ops.quote_name
+        published_at, id_, category_id = quote("published_at"), quote("id"), quote("category_id")
+        candidate = (
+            f"SELECT {fields.select_list()}, (SELECT COUNT(*) FROM {tagged} AS shared"
+            f" WHERE shared.content_object_id = {table}.id"
+            f" AND shared.tag_id IN ({', '.join(['%s'] * len(shared_ids))})) AS shared_tags"
+            f" FROM {table} WHERE {visible} AND {among_candidates} AND {table}.id <> %s"
         )
-        neighbours = [c for c in found if c.category_id == article.category_id]
-        previous = max(
-            (c for c in neighbours if (c.published_at, c.id) < (moment, pk)), default=None, key=_position
+        # Ranked in the database, which returns only what the page shows (the candidates can be
+        # a hundred): the previous and next in the category, then the related articles.
+        in_section = f"{category_id} = %s" if article.category_id else f"{category_id} IS NULL"
+        related_if, related_order = "shared_tags > 0", "shared_tags DESC"
+        related_params: list = []
+        if article.category_id:
+            related_if += f" OR {category_id} = %s"
+            related_order += f", CASE WHEN {category_id} = %s THEN 1 ELSE 0 END DESC"
+            related_params = [article.category_id, article.category_id]
+        shown, shown_params = _union_all(
+            [
+                (
+                    f"SELECT *, {_PREVIOUS} AS role FROM candidate WHERE {in_section}"
+                    f" AND ({published_at} < %s OR ({published_at} = %s AND {id_} < %s))"
+                    f" ORDER BY {published_at} DESC, {id_} DESC LIMIT 1",
+                    [*section_params, at, at, pk],
+                ),
+                (
+                    f"SELECT *, {_NEXT} AS role FROM candidate WHERE {in_section}"
+                    f" AND ({published_at} > %s OR ({published_at} = %s AND {id_} > %s))"
+                    f" ORDER BY {published_at}, {id_} LIMIT 1",
+                    [*section_params, at, at, pk],
+                ),
+                (
+                    f"SELECT *, {_RELATED} AS role FROM candidate WHERE {related_if}"
+                    f" ORDER BY {related_order}, {published_at} DESC, {id_} DESC LIMIT {int(limit)}",
+                    related_params,
+                ),
+            ]
         )
-        following = min(
-            (c for c in neighbours if (c.published_at, c.id) > (moment, pk)), default=None, key=_position
+        rows = fetch_all(
+            f"WITH candidate AS ({candidate}) {shown}",
+            [*shared_ids, *visible_params, *union_params, pk, *shown_params],
         )
-        related = [
-            candidate
-            for candidate in sorted(
-                found,
-                key=lambda c: (c.shared_tags, c.category_id == article.category_id, c.published_at, c.id),
-                reverse=True,
-            )
-            if candidate.shared_tags or (article.category_id and candidate.category_id == article.category_id)
-        ][:limit]
-        # Instances only for the articles shown: the candidates can be dozens.
-        shown = {c.id: fields.from_record(c) for c in [*related, previous, following] if c is not None}
-        return Surroundings(
-            related=[shown[c.id] for c in related],
-            previous=shown[previous.id] if previous else None,
-            next=shown[following.id] if following else None,
-        )
+        role = len(fields)
+        surroundings = Surroundings(related=[], previous=None, next=None)
+        for row, record in zip(rows, fields.records(rows), strict=True):
+            instance = fields.from_record(record)
+            if row[role] == _PREVIOUS:
+                surroundings = dataclasses.replace(surroundings, previous=instance)
+            elif row[role] == _NEXT:
+                surroundings = dataclasses.replace(surroundings, next=instance)
+            else:
+                surroundings.related.append(instance)
+        return surroundings
+
+
+# The roles of around()'s rows.
+_PREVIOUS, _NEXT, _RELATED = 0, 1, 2
 
 
 # The article page's read: one UNION ALL of three kinds of rows, the article (with its category and

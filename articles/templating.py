@@ -22,11 +22,18 @@ from jinja2 import Environment
 
 def environment(**options) -> Environment:
     """Return the reader site's Jinja2 environment (TEMPLATES' ``environment`` option)."""
-    env = Environment(extensions=["jinja2.ext.i18n"], **options)
-    # Old-style callables: ``_("…")|format(name=value)`` keeps the message first, where makemessages
-    # finds it; a new-style ``_("…", name=value)`` would hide it.
-    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=False)
-    env.globals.update(url=url, static=static_url, current_language=translation.get_language)
+    env = Environment(**options)
+    # Django's own functions as globals, called straight (the i18n extension's {% trans %} blocks,
+    # which we do not use, would wrap every call). ``_("…")|format(name=value)`` keeps the message
+    # first, where makemessages finds it.
+    env.globals.update(
+        _=translation.gettext,
+        gettext=translation.gettext,
+        ngettext=translation.ngettext,
+        url=url,
+        static=static_url,
+        current_language=translation.get_language,
+    )
     env.filters.update(date=date, iso=iso, truncate_text=truncate_text)
     return env
 
