@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from articles import search
 from articles.models import (
     SUMMARY_DEFERRED_FIELDS,
     Article,
@@ -32,10 +33,13 @@ from articles.rows import Columns, columns, fetch_all
 
 @dataclass(frozen=True)
 class Listing:
-    """Which published articles a listing holds: a condition on the article table and its parameters."""
+    """Which published articles a listing holds: a condition on the article table and its parameters,
+    newest first, after ``first_order`` (an ORDER BY term and its parameters) when there is one."""
 
     condition: str = ""
     params: tuple = ()
+    first_order: str = ""
+    first_order_params: tuple = ()
 
     @classmethod
     def everything(cls) -> Listing:
@@ -82,20 +86,52 @@ class Listing:
         return cls(f"{published} >= %s AND {published} < %s", (database_time(start), database_time(end)))
 
 
+def matching(query: search.Query, limit: int) -> Listing:
+    """The articles matching a search ``query``, the best ``limit`` of them, ranked as
+    ``ArticleQuerySet.search`` ranks them: titles holding every word first, then newest."""
+    if not query:
+        return Listing("1 = 0")
+    matches = search.matching_ids(query, limit)
+    article_id = f"{_article()}.{_quote('id')}"
+    if connection.vendor == "postgresql":
+        condition = f"{article_id} = ANY(ARRAY({matches.sql}))"
+    else:
+        condition = f"{article_id} IN ({matches.sql})"
+    patterns = query.title_patterns()
+    title = f"UPPER({_article()}.{_quote('title')})"
+    in_title = " AND ".join([f"{title} LIKE %s"] * len(patterns))
+    return Listing(
+        condition, tuple(matches.params), f"CASE WHEN {in_title} THEN 1 ELSE 0 END DESC", tuple(patterns)
+    )
+
+
 def summaries(
-    listing: Listing, offset: int, count: int, with_total: bool = False
+    listing: Listing,
+    offset: int,
+    count: int,
+    with_total: bool = False,
+    counted: Listing | None = None,
+    with_body: bool = False,
 ) -> tuple[list[Article], int | None]:
-    """Return the ``count`` newest articles of ``listing`` after the first ``offset``, each with its
-    category, and how many the listing holds when ``with_total`` (else None); one query.
+    """Return the ``count`` first articles of ``listing`` after the first ``offset``, each with its
+    category, and how many the listing holds (or ``counted`` does) when ``with_total`` (else
+    None); one query. ``with_body``: read the bodies too (search shows snippets of them).
 
     The page's ids come first from the listing index alone (as ``ArticleQuerySet.page``), so a
     deep page costs about what the first does; only those rows are read whole.
     """
     visible, visible_params = published_condition()
-    condition = f"{visible} AND {listing.condition}" if listing.condition else visible
-    sql = _statement(connection.vendor, condition, with_total)
-    params = [*visible_params, *listing.params] * (2 if with_total else 1) + [count, offset]
-    article_columns, category_columns = _summary_columns(), columns(Category)
+
+    def condition_of(of: Listing) -> tuple[str, list]:
+        sql = f"{visible} AND {of.condition}" if of.condition else visible
+        return sql, [*visible_params, *of.params]
+
+    condition, condition_params = condition_of(listing)
+    total_condition, total_params = condition_of(counted or listing) if with_total else ("", [])
+    sql = _statement(connection.vendor, condition, listing.first_order, total_condition, with_body)
+    order_params = list(listing.first_order_params)
+    params = [*total_params, *condition_params, *order_params, count, offset, *order_params]
+    article_columns, category_columns = _summary_columns(with_body), columns(Category)
     rows = fetch_all(sql, params)
     category_start = len(article_columns)
     categories = category_columns.records(rows, category_start)
@@ -116,14 +152,14 @@ def summaries(
 
 
 @functools.lru_cache(maxsize=256)
-def _statement(vendor: str, condition: str, with_total: bool) -> str:
-    """Return the SQL of a listing page; written once per backend and condition text."""
+def _statement(vendor: str, condition: str, first_order: str, total_condition: str, with_body: bool) -> str:
+    """Return the SQL of a listing page; written once per backend, condition and order."""
     article, category = _article(), _quote(Category._meta.db_table)
     quote = connection.ops.quote_name
-    order = f"{article}.{quote('published_at')} DESC, {article}.{quote('id')} DESC"
-    total = f", (SELECT COUNT(*) FROM {article} WHERE {condition})" if with_total else ""
+    order = f"{first_order + ', ' if first_order else ''}{article}.{quote('published_at')} DESC, {article}.{quote('id')} DESC"
+    total = f", (SELECT COUNT(*) FROM {article} WHERE {total_condition})" if total_condition else ""
     return (
-        f"SELECT {_summary_columns().select_list()}, {columns(Category).select_list()}{total}"
+        f"SELECT {_summary_columns(with_body).select_list()}, {columns(Category).select_list()}{total}"
         f" FROM {article} LEFT OUTER JOIN {category}"
         f" ON {category}.{quote('id')} = {article}.{quote('category_id')}"
         f" WHERE {article}.{quote('id')} IN"
@@ -133,15 +169,11 @@ def _statement(vendor: str, condition: str, with_total: bool) -> str:
 
 
 @functools.cache
-def _summary_columns() -> Columns:
-    """Return the article columns a listing reads: all but the deferred ones."""
+def _summary_columns(with_body: bool = False) -> Columns:
+    """Return the article columns a listing reads: all but the deferred ones (the body too, if asked)."""
+    left_out = set(SUMMARY_DEFERRED_FIELDS) - ({"body"} if with_body else set())
     return columns(
-        Article,
-        *(
-            field.attname
-            for field in Article._meta.concrete_fields
-            if field.name not in SUMMARY_DEFERRED_FIELDS
-        ),
+        Article, *(field.attname for field in Article._meta.concrete_fields if field.name not in left_out)
     )
 
 

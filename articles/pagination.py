@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import F, Func, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,6 @@ PAGE_SIZE = 20
 MAX_PAGE = 10_000
 # Pages linked on each side of the current one.
 WINDOW = 2
-TOTAL_ATTRIBUTE = "listing_total"
 # Reads ``count`` rows of a listing after ``offset``; with ``with_total``, also how many it holds.
 Fetch = Callable[[int, int, bool], tuple[list, "int | None"]]
 
@@ -81,8 +79,8 @@ def page_number(request) -> int:
 def paginate(request, fetch: Fetch, key: str, size: int = PAGE_SIZE) -> Page:
     """Return the page of a listing that ``?page=`` asks for; 404 for a page that is not there.
 
-    ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.listings.summaries``,
-    or ``queryset_pages()`` for an ORM queryset); ``key`` names the listing among those of the epoch.
+    ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.listings.summaries``);
+    ``key`` names the listing among those of the epoch.
     """
     number = page_number(request)
     offset = (number - 1) * size
@@ -95,29 +93,6 @@ def paginate(request, fetch: Fetch, key: str, size: int = PAGE_SIZE) -> Page:
         count = total or 0
         _counts.remember(epoch, key, count)
     return Page(number=number, items=rows, count=max(count, offset + len(rows)), size=size)
-
-
-def queryset_pages(queryset, counted, by_ids: bool = True) -> Fetch:
-    """Return a ``fetch`` reading pages of an ORM ``queryset``, counting ``counted`` when asked.
-
-    ``by_ids``: load a deep page by its ids first (``ArticleQuerySet.page``); not for an order the
-    listing index cannot give (search).
-    """
-
-    def fetch(offset: int, count: int, with_total: bool) -> tuple[list, int | None]:
-        rows_of = queryset.annotate(**{TOTAL_ATTRIBUTE: _count_of(counted)}) if with_total else queryset
-        rows = rows_of.page(offset, count) if by_ids else list(rows_of[offset : offset + count])
-        if not with_total:
-            return rows, None
-        return rows, getattr(rows[0], TOTAL_ATTRIBUTE) if rows else 0
-
-    return fetch
-
-
-def _count_of(queryset) -> Subquery:
-    """Return a scalar subquery counting ``queryset``'s rows."""
-    count = Func(F("pk"), function="COUNT")
-    return Subquery(queryset.order_by().annotate(total=count).values("total")[:1])
 
 
 class _EpochCounts:

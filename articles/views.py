@@ -22,13 +22,12 @@ from articles import listings, search, share
 from articles.images import rendition_urls
 from articles.listings import Listing
 from articles.models import Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
-from articles.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate, queryset_pages
+from articles.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate
 from articles.preview import article_pk_from_token
 
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
 SNIPPET_SOURCE = 4000
-SEARCH_DEFERRED_FIELDS = ("credits", "rights_notice", "front_matter", "import_notes")
 # Search results counted for the page links: past these, the last page linked is the 50th.
 SEARCH_COUNT_LIMIT = 50 * PAGE_SIZE
 
@@ -286,14 +285,10 @@ class SearchView(ListPage):
         return super().get(request, *args, **kwargs)
 
     def pages(self) -> Fetch:
-        # Results up to the end of this page, by relevance: an order the listing index cannot give.
-        results = Article.objects.published().search(
-            self.query_text, limit=page_number(self.request) * PAGE_SIZE
-        )
-        # The snippets come from the bodies.
-        summaries = results.defer(*SEARCH_DEFERRED_FIELDS).select_related("category")
-        counted = Article.objects.published().search(self.query_text, limit=SEARCH_COUNT_LIMIT)
-        return queryset_pages(summaries, counted, by_ids=False)
+        # The best results up to the end of this page; the bodies too, for the snippets.
+        best = listings.matching(self.query, page_number(self.request) * PAGE_SIZE)
+        counted = listings.matching(self.query, SEARCH_COUNT_LIMIT)
+        return functools.partial(listings.summaries, best, counted=counted, with_body=True)
 
     def heading(self) -> str:
         if self.query_text:

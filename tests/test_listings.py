@@ -75,3 +75,25 @@ def test_summaries_leave_the_body_in_the_database(archive, django_assert_num_que
 
 def test_an_empty_listing_counts_nothing():
     assert listings.summaries(Listing.everything(), 0, 20, with_total=True) == ([], 0)
+
+
+def test_search_listing_ranks_as_the_queryset_does(archive):
+    from articles.search import Query
+
+    factories.article("芯片行业回顾", published_at=dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
+    for number in range(6):
+        factories.article(f"正文{number}", body="<p>芯片产能继续提升。</p>", days_ago=number + 1)
+    query = Query.parse("芯片")
+    rows, total = listings.summaries(
+        listings.matching(query, 5),
+        0,
+        5,
+        with_total=True,
+        counted=listings.matching(query, 100),
+        with_body=True,
+    )
+    expected = list(Article.objects.published().search("芯片", limit=5)[:5])
+    assert [a.pk for a in rows] == [a.pk for a in expected] and rows[0].title == "芯片行业回顾"
+    assert total == Article.objects.published().search("芯片").count()
+    assert rows[1].body == "<p>芯片产能继续提升。</p>"
+    assert listings.summaries(listings.matching(Query.parse("、"), 5), 0, 5, with_total=True) == ([], 0)
