@@ -352,6 +352,8 @@ class TestQueryCounts:
             "/category/xin-mei-ti/cnbeta/zui-xin/": 4,
             "/tag/biao-qian-0/": 4,
             "/author/zuo-zhe-0/": 4,
+            "/editor/bian-ji/": 4,
+            "/archive/": 4,
             f"/archive/{timezone.localtime(middle.published_at):%Y/%m}/": 4,
             "/search/?q=文章": 4,
         }
