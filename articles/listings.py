@@ -40,6 +40,8 @@ class Listing:
     params: tuple = ()
     first_order: str = ""
     first_order_params: tuple = ()
+    # False when the best plan depends on the parameters (search words): planned on every run.
+    preparable: bool = True
 
     @classmethod
     def everything(cls) -> Listing:
@@ -101,7 +103,13 @@ def matching(query: search.Query, limit: int) -> Listing:
     title = f"UPPER({_article()}.{_quote('title')})"
     in_title = " AND ".join([f"{title} LIKE %s"] * len(patterns))
     return Listing(
-        condition, tuple(matches.params), f"CASE WHEN {in_title} THEN 1 ELSE 0 END DESC", tuple(patterns)
+        condition,
+        tuple(matches.params),
+        f"CASE WHEN {in_title} THEN 1 ELSE 0 END DESC",
+        tuple(patterns),
+        # A common word wants the newest-first walk, a rare one the GIN index: one generic plan
+        # for both ran slower than planning each search.
+        preparable=False,
     )
 
 
@@ -111,11 +119,12 @@ def summaries(
     count: int,
     with_total: bool = False,
     counted: Listing | None = None,
-    with_body: bool = False,
+    body_opening: int = 0,
 ) -> tuple[list[Article], int | None]:
     """Return the ``count`` first articles of ``listing`` after the first ``offset``, each with its
     category, and how many the listing holds (or ``counted`` does) when ``with_total`` (else
-    None); one query. ``with_body``: read the bodies too (search shows snippets of them).
+    None); one query. ``body_opening``: set each article's ``body_opening`` to the first that many
+    characters of its body (search makes snippets of them); the body itself is not read.
 
     The page's ids come first from the listing index alone (as ``ArticleQuerySet.page``), so a
     deep page costs about what the first does; only those rows are read whole.
@@ -128,11 +137,12 @@ def summaries(
 
     condition, condition_params = condition_of(listing)
     total_condition, total_params = condition_of(counted or listing) if with_total else ("", [])
-    sql = _statement(connection.vendor, condition, listing.first_order, total_condition, with_body)
+    sql = _statement(connection.vendor, condition, listing.first_order, total_condition, bool(body_opening))
     order_params = list(listing.first_order_params)
-    params = [*total_params, *condition_params, *order_params, count, offset, *order_params]
-    article_columns, category_columns = _summary_columns(with_body), columns(Category)
-    rows = fetch_all(sql, params)
+    opening_params = [body_opening] if body_opening else []
+    params = [*opening_params, *total_params, *condition_params, *order_params, count, offset, *order_params]
+    article_columns, category_columns = _summary_columns(), columns(Category)
+    rows = fetch_all(sql, params, prepare=listing.preparable)
     category_start = len(article_columns)
     categories = category_columns.records(rows, category_start)
     found = []
@@ -143,6 +153,8 @@ def summaries(
         has_category = row[category_start + category_columns.pk_index] is not None
         category = category_columns.from_record(category_record) if has_category else None
         Article.category.field.set_cached_value(article, category)
+        if body_opening:
+            article.body_opening = row[category_start + len(category_columns)] or ""
         found.append(article)
     total = rows[-1][-1] if with_total and rows else None
     if with_total and total is None:
@@ -152,14 +164,16 @@ def summaries(
 
 
 @functools.lru_cache(maxsize=256)
-def _statement(vendor: str, condition: str, first_order: str, total_condition: str, with_body: bool) -> str:
+def _statement(vendor: str, condition: str, first_order: str, total_condition: str, opening: bool) -> str:
     """Return the SQL of a listing page; written once per backend, condition and order."""
     article, category = _article(), _quote(Category._meta.db_table)
     quote = connection.ops.quote_name
     order = f"{first_order + ', ' if first_order else ''}{article}.{quote('published_at')} DESC, {article}.{quote('id')} DESC"
     total = f", (SELECT COUNT(*) FROM {article} WHERE {total_condition})" if total_condition else ""
+    # A prefix of the body: PostgreSQL then decompresses only the start of a long one.
+    opening = f", SUBSTR({article}.{quote('body')}, 1, %s)" if opening else ""
     return (
-        f"SELECT {_summary_columns(with_body).select_list()}, {columns(Category).select_list()}{total}"
+        f"SELECT {_summary_columns().select_list()}, {columns(Category).select_list()}{opening}{total}"
         f" FROM {article} LEFT OUTER JOIN {category}"
         f" ON {category}.{quote('id')} = {article}.{quote('category_id')}"
         f" WHERE {article}.{quote('id')} IN"

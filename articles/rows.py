@@ -114,8 +114,16 @@ def columns(model: type[models.Model], *field_names: str, annotations: tuple[str
     return Columns(model, field_names, annotations)
 
 
-def fetch_all(sql: str, params: Sequence) -> list[tuple]:
-    """Return the rows ``sql`` selects, through a cursor PostgreSQL may keep the statement prepared on."""
+def fetch_all(sql: str, params: Sequence, prepare: bool = True) -> list[tuple]:
+    """Return the rows ``sql`` selects, through a cursor PostgreSQL may keep the statement prepared on.
+
+    ``prepare=False`` for a statement whose best plan depends on its parameters (how common a
+    searched word is): a prepared statement soon runs one generic plan for every value.
+    """
+    if not prepare:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     with _preparable_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -135,6 +135,11 @@ class Query:
                 parts.extend(_terms(word))
         return " & ".join(dict.fromkeys(parts))
 
+    def found_in(self, text: str) -> bool:
+        """Return whether ``text`` holds one of the words (as ``highlight`` would mark it)."""
+        folded = _fold_in_place(text or "")
+        return any(word in folded for word in self.words)
+
     def title_patterns(self) -> list[str]:
         """Return the ``UPPER(title) LIKE`` patterns a title holding every word matches."""
         return [f"%{word.upper()}%" for word in self.words]

@@ -28,6 +28,7 @@ from articles.preview import article_pk_from_token
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
 SNIPPET_SOURCE = 4000
+SNIPPET_AFTER_SUMMARY = 600
 # Search results counted for the page links: past these, the last page linked is the 50th.
 SEARCH_COUNT_LIMIT = 50 * PAGE_SIZE
 
@@ -285,10 +286,10 @@ class SearchView(ListPage):
         return super().get(request, *args, **kwargs)
 
     def pages(self) -> Fetch:
-        # The best results up to the end of this page; the bodies too, for the snippets.
+        # The best results up to the end of this page; the openings of their bodies, for the snippets.
         best = listings.matching(self.query, page_number(self.request) * PAGE_SIZE)
         counted = listings.matching(self.query, SEARCH_COUNT_LIMIT)
-        return functools.partial(listings.summaries, best, counted=counted, with_body=True)
+        return functools.partial(listings.summaries, best, counted=counted, body_opening=SNIPPET_SOURCE)
 
     def heading(self) -> str:
         if self.query_text:
@@ -301,8 +302,11 @@ class SearchView(ListPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query_text, **kwargs)
         for article in context["page"].items:
-            # The opening of the body is enough for a snippet, and cheap to strip of its markup.
-            text = " ".join(filter(None, (article.summary, search.plain_text(article.body[:SNIPPET_SOURCE]))))
+            # The opening of the body is enough for a snippet, and cheap to strip of its markup;
+            # when the summary already holds a word, only as much as the snippet can show after it.
+            source = SNIPPET_AFTER_SUMMARY if self.query.found_in(article.summary) else SNIPPET_SOURCE
+            opening = search.plain_text(article.body_opening[:source])
+            text = " ".join(filter(None, (article.summary, opening)))
             article.snippet = search.highlight(text, self.query)
             article.title_highlighted = search.highlight(article.title, self.query, length=300)
         return context
