@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from email.utils import format_datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
 import yaml
+from django.conf import settings
 
 from articles.importing.errors import ImportRefused
-from articles.importing.normalise import read_category_path
+from articles.importing.normalise import read_category_path, read_date
+from articles.importing.profiles import load_profiles
 from articles.models import Article, Author, Category
 
 UNSAFE_PATH_CHARACTERS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -34,8 +37,9 @@ def export_article(article: Article) -> str:
     if outlets:
         front["author"] = outlets[0] if len(outlets) == 1 else outlets
     front["comments"] = article.allow_comments
-    if article.published_at:
-        front["date"] = _date(article.published_at)
+    date = _date_as_written(article, categories)
+    if date is not None:
+        front["date"] = date
     if article.thumbnail_url:
         front["thumbnail"] = article.thumbnail_url
     tags = sorted(article.tags.all(), key=lambda tag: tag.name)
@@ -64,10 +68,24 @@ def export_path(article: Article) -> PurePosixPath:
     return PurePosixPath(*folders, f"{article.slug}.md")
 
 
+def _date_as_written(article: Article, categories: list) -> Any:
+    """Return the date to write: as the document had it while it still reads as the article's time
+    (the feed's zone applies again on import), else the time itself; None when there is none."""
+    raw = article.front_matter.get("date")
+    if raw is not None:
+        try:
+            zone = load_profiles().for_path(tuple(_category_names(article))).time_zone
+            _, reads_as = read_date(raw, "date", zone, [])
+        except ImportRefused:
+            reads_as = None
+        if reads_as == article.published_at:
+            return raw
+    return _date(article.published_at) if article.published_at else None
+
+
 def _date(moment: dt.datetime) -> str:
-    """Return RFC 2822 in GMT like the corpus, or ISO 8601 when there are fractions of a second."""
-    moment = moment.astimezone(dt.UTC)
-    return moment.isoformat() if moment.microsecond else format_datetime(moment, usegmt=True)
+    """Return ISO 8601 with its offset (never read in a feed's zone), in the site's zone."""
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).isoformat()
 
 
 @functools.lru_cache(maxsize=4096)
