@@ -18,7 +18,8 @@ def document_paths(root: Path) -> list[Path]:
     return sorted(
         path
         for path in root.rglob("*.md")
-        if path.name not in NOT_DOCUMENTS and path.read_text(encoding="utf-8").lstrip("\ufeff \r\n").startswith("---")
+        if path.name not in NOT_DOCUMENTS
+        and path.read_text(encoding="utf-8").lstrip("\ufeff \r\n").startswith("---")
     )
 
 

@@ -8,7 +8,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from articles.importing.profiles import FeedProfile
 
 # A CORS proxy wrapping the real address after "?" (``https://cors.zfour.workers.dev/?http://…``).
-CORS_PROXY = re.compile(r"^(?:https?:)?//[^/?#]*(?:cors|proxy)[^/?#]*/?\?(?P<target>(?:https?:)?//.+)$", re.IGNORECASE)
+CORS_PROXY = re.compile(
+    r"^(?:https?:)?//[^/?#]*(?:cors|proxy)[^/?#]*/?\?(?P<target>(?:https?:)?//.+)$", re.IGNORECASE
+)
 ABSOLUTE = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
 
 

@@ -25,9 +25,7 @@ LABELS = {
     "rights": "版权声明|免责声明|版权所有|版权",
 }
 _LABEL = "|".join(f"(?P<{kind}>{words})" for kind, words in LABELS.items())
-_ITEM = re.compile(
-    rf"^(?:{_LABEL})\s*(?:(?:来自|来源于|来源|由)\s*[：:]?|[：:｜|]|/)\s*(?P<value>\S.*?)$"
-)
+_ITEM = re.compile(rf"^(?:{_LABEL})\s*(?:(?:来自|来源于|来源|由)\s*[：:]?|[：:｜|]|/)\s*(?P<value>\S.*?)$")
 # "审校 金鹿", "作者 张三": a label, a space, a short name.
 _SPACED_ITEM = re.compile(rf"^(?:{_LABEL})\s+(?P<value>[^\s，,。]{{1,12}})$")
 _ITEM_SPLIT = re.compile(rf"[，,；;]\s*|\s+(?=(?:{'|'.join(LABELS.values())})\s*[：:｜|/])")
@@ -123,7 +121,7 @@ def strip_trailing_source(text: str) -> tuple[str, CreditLine] | None:
     if match is None or match.start() == 0:
         return None
     before = text[: match.start()].rstrip()
-    if not before or before[-1] not in "。！？!?.…”」\"）)":
+    if not before or before[-1] not in '。！？!?.…”」"）)':
         return None
     line = _parenthesised(match.group(0), ())
     return (before, line) if line is not None else None
@@ -151,7 +149,7 @@ def _usable(href: str) -> bool:
 
 
 def _unquote(name: str) -> str:
-    return name.strip().strip("“”\"「」『』").strip()
+    return name.strip().strip('“”"「」『』').strip()
 
 
 def _wechat_notice(text: str, links: Sequence[tuple[str, str]]) -> CreditLine | None:

@@ -7,7 +7,6 @@ import functools
 import re
 from pathlib import PurePosixPath
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 import yaml

@@ -93,7 +93,9 @@ _DIMENSION = re.compile(r"^\s*(\d{1,5})(?:px)?\s*$", re.IGNORECASE)
 _END_TEXT = re.compile(r"^[\s\-—–_·]*(?:THE\s*END|本文结束|全文完)[\s\-—–_·]*$", re.IGNORECASE)
 _TAG_HREF = re.compile(r"/tags?/([^/?#]+?)(?:\.s?html?)?/?(?:[?#].*)?$", re.IGNORECASE)
 _PAGE_NAV_TEXT = re.compile(r"^[\s\d上下一页首尾页>《》<«»…|]*$")
-_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important)?\s*(?:;|$)", re.I)
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important)?\s*(?:;|$)", re.I
+)
 _SHARE = re.compile(
     r"^https?://(?:service\.weibo\.com/share|v\.t\.sina\.com\.cn/share|(?:www\.)?twitter\.com/(?:share|intent)|"
     r"x\.com/intent|(?:www\.)?facebook\.com/shar|connect\.qq\.com|sns\.qzone\.qq\.com|"
@@ -483,13 +485,22 @@ class _Extraction:
             "promotion": "promotion",
             "remove": "site-furniture",
         }
-        for kind in ("correction_link", "end_marker", "rights_notice", "credit_lines", "page_nav", "topic_tags"):
+        for kind in (
+            "correction_link",
+            "end_marker",
+            "rights_notice",
+            "credit_lines",
+            "page_nav",
+            "topic_tags",
+        ):
             for element in self._select(kind):
                 if not self._inside_container(element):
                     continue
                 if kind == "end_marker" and not self._is_end_marker(element):
                     continue
-                if kind == "page_nav" and not (_PAGE_NAV_TEXT.match(_text(element)) and not _has_media(element)):
+                if kind == "page_nav" and not (
+                    _PAGE_NAV_TEXT.match(_text(element)) and not _has_media(element)
+                ):
                     continue
                 if kind == "rights_notice":
                     self._reprint_notice(element)
@@ -591,11 +602,19 @@ class _Extraction:
         if any(_is_element(node) and node.tag in _BLOCK and node.tag != "div" for node in header.iter()):
             return
         name_element = next(
-            (node for node in header.iter() if node is not header and _NAME_CLASS.search(node.get("class") or "")),
+            (
+                node
+                for node in header.iter()
+                if node is not header and _NAME_CLASS.search(node.get("class") or "")
+            ),
             None,
         )
         bio_element = next(
-            (node for node in header.iter() if node is not header and _BIO_CLASS.search(node.get("class") or "")),
+            (
+                node
+                for node in header.iter()
+                if node is not header and _BIO_CLASS.search(node.get("class") or "")
+            ),
             None,
         )
         name = clean(_text(name_element)) if name_element is not None else ""
@@ -674,7 +693,9 @@ class _Extraction:
         if self.profile.is_default_image(src):
             self.not_story_images.append(src)
             label = "default-image"
-        elif self.lead_image_url and image_key(src, self.profile) == image_key(self.lead_image_url, self.profile):
+        elif self.lead_image_url and image_key(src, self.profile) == image_key(
+            self.lead_image_url, self.profile
+        ):
             label = "lead-image-repeat"
         else:
             return
@@ -720,12 +741,25 @@ class _Extraction:
                     self._drop(element)
                     continue
                 return False
-            if element.tag in _WRAPPERS and any(_is_element(child) and child.tag in _BLOCK for child in element):
+            if element.tag in _WRAPPERS and any(
+                _is_element(child) and child.tag in _BLOCK for child in element
+            ):
                 if self._edge(element, from_end=from_end, budget=budget):
                     self._drop(element)
                     continue
                 return False
-            if element.tag not in {"p", "div", "section", "span", "center", "blockquote", "h4", "h5", "h6", "em"}:
+            if element.tag not in {
+                "p",
+                "div",
+                "section",
+                "span",
+                "center",
+                "blockquote",
+                "h4",
+                "h5",
+                "h6",
+                "em",
+            }:
                 return False
             lines = [line for line in _units(element)]
             if any(not isinstance(line, _Line) for line in lines) or not lines:
@@ -735,7 +769,8 @@ class _Extraction:
                 self._note("topic-tags")
                 continue
             verdicts = [
-                (not line.has_media) and self._would_credit(line.text, _links(line.elements)) for line in lines
+                (not line.has_media) and self._would_credit(line.text, _links(line.elements))
+                for line in lines
             ]
             if all(verdicts):
                 for line in lines:
@@ -764,7 +799,9 @@ class _Extraction:
         line = read_line(text, links)
         if line is None or line.tags:
             return False
-        if not from_end and (line.end_marker or (line.source_url and not line.source_name and not line.writers)):
+        if not from_end and (
+            line.end_marker or (line.source_url and not line.source_name and not line.writers)
+        ):
             # at the start, a bare address or an end marker is story, not a credit
             return False
         self._take(line, text, "credit-lines", "end" if from_end else "start")
@@ -822,7 +859,11 @@ class _Extraction:
         holder = None
         if isinstance(unit, _Line):
             last = unit.elements[-1] if unit.elements else None
-            holder = (last, "tail") if last is not None else ((unit.before, "tail") if unit.before is not None else (unit.parent, "text"))
+            holder = (
+                (last, "tail")
+                if last is not None
+                else ((unit.before, "tail") if unit.before is not None else (unit.parent, "text"))
+            )
         else:
             last_children = [child for child in unit if _is_element(child)]
             holder = (last_children[-1], "tail") if last_children else (unit, "text")
@@ -889,8 +930,11 @@ class _Extraction:
     def _plain_text(self) -> None:
         """A body of bare text (no block, no line break): blank lines are paragraphs, newlines <br>."""
         container = self.container
-        if any(_is_element(child) and (child.tag in _BLOCK or child.tag in _MEDIA or child.tag == "br")
-               for child in container.iter() if child is not container):
+        if any(
+            _is_element(child) and (child.tag in _BLOCK or child.tag in _MEDIA or child.tag == "br")
+            for child in container.iter()
+            if child is not container
+        ):
             return
         if not clean(_text(container)):
             return
@@ -910,4 +954,3 @@ class _Extraction:
             container.remove(child)
         for child in list(new):
             container.append(child)
-

@@ -144,7 +144,9 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     for key in ("headimg", "thumbnail"):
         url = lead_image_url if key == "headimg" else thumbnail_url
         if url and url in furniture.not_story_images and key not in set_aside:
-            warnings.append(f"{key} {url} is not the story's picture (an avatar, a QR code or a banner): not used, kept")
+            warnings.append(
+                f"{key} {url} is not the story's picture (an avatar, a QR code or a banner): not used, kept"
+            )
             set_aside[key] = front.get(key, url)
             if key == "headimg" or lead_image_url == url:
                 lead_image_url = ""
@@ -259,7 +261,9 @@ def read_date(
     if value is None:
         return None, None
     if isinstance(value, str) and value.strip().casefold() in UNDATED:
-        warnings.append(f"{field} {value!r} is not a date: imported like a missing date (a draft), the raw value kept")
+        warnings.append(
+            f"{field} {value!r} is not a date: imported like a missing date (a draft), the raw value kept"
+        )
         return None, None
     labelled = parse_date(value, field)
     published = parse_date(value, field, zone) if zone is not None else labelled
@@ -336,7 +340,7 @@ def title_from_body(body: str) -> str:
     text = summary_from_body(body) if body else ""
     if len(text) <= TITLE_FROM_BODY_LENGTH:
         return text.rstrip("。，,；;：:")
-    return _cut(text, TITLE_FROM_BODY_LENGTH, CLAUSE_END).rstrip("。，,；;：:")
+    return _cut(text, TITLE_FROM_BODY_LENGTH, CLAUSE_END)
 
 
 def summary_from_body(body: str) -> str:
@@ -399,7 +403,7 @@ def _cut(text: str, limit: int, boundary: re.Pattern[str]) -> str:
         space = head.rfind(" ")
         if space >= limit // 2:
             head = head[:space]
-    return head.rstrip() + "…"
+    return head.rstrip(" ，,；;：:、") + "…"
 
 
 def urlsplit_host(url: str) -> str:

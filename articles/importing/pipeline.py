@@ -223,7 +223,9 @@ class Importer:
                     lookups=self.lookups,
                 )
         except ImportRefused as refusal:
-            return DocumentReport(name, Outcome.FAILED, str(refusal), import_key=post.import_key, feed=post.feed)
+            return DocumentReport(
+                name, Outcome.FAILED, str(refusal), import_key=post.import_key, feed=post.feed
+            )
         except DatabaseError as error:
             logger.exception("Database error importing %s", name)
             return DocumentReport(

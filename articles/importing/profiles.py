@@ -157,7 +157,9 @@ def _profile(path: str, where: str, key: str, table: Any, base: FeedProfile | No
         try:
             zone = ZoneInfo(text("time_zone"))
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ProfileError(f"{path}: [{where}] time_zone {text('time_zone')!r} is not a time zone") from error
+            raise ProfileError(
+                f"{path}: [{where}] time_zone {text('time_zone')!r} is not a time zone"
+            ) from error
     furniture_table = table.get("furniture", {})
     if not isinstance(furniture_table, dict):
         raise ProfileError(f"{path}: [{where}] furniture must be a table of kind = [selectors]")
@@ -174,7 +176,9 @@ def _profile(path: str, where: str, key: str, table: Any, base: FeedProfile | No
             try:
                 compiled.append(CSSSelector(selector, translator="html"))
             except SelectorError as error:
-                raise ProfileError(f"{path}: [{where}.furniture] {kind}: bad selector {selector!r}: {error}") from error
+                raise ProfileError(
+                    f"{path}: [{where}.furniture] {kind}: bad selector {selector!r}: {error}"
+                ) from error
         furniture[kind] = furniture.get(kind, ()) + tuple(compiled)
     variants = []
     for item in table.get("image_variants", []):
@@ -183,13 +187,17 @@ def _profile(path: str, where: str, key: str, table: Any, base: FeedProfile | No
         try:
             variants.append((re.compile(item[0]), item[1]))
         except re.error as error:
-            raise ProfileError(f"{path}: [{where}] image_variants: bad pattern {item[0]!r}: {error}") from error
+            raise ProfileError(
+                f"{path}: [{where}] image_variants: bad pattern {item[0]!r}: {error}"
+            ) from error
     phrases = []
     for phrase in strings("promotion_phrases"):
         try:
             phrases.append(re.compile(phrase))
         except re.error as error:
-            raise ProfileError(f"{path}: [{where}] promotion_phrases: bad pattern {phrase!r}: {error}") from error
+            raise ProfileError(
+                f"{path}: [{where}] promotion_phrases: bad pattern {phrase!r}: {error}"
+            ) from error
 
     def inherited(name: str) -> tuple:
         return (getattr(base, name) if base else ()) + strings(name)

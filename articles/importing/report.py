@@ -62,9 +62,13 @@ class FeedSummary:
             if counts[key]:
                 text += f", {counts[key]} {key}"
         if self.warnings:
-            text += "; warnings: " + ", ".join(f"{kind} {count}" for kind, count in sorted(self.warnings.items()))
+            text += "; warnings: " + ", ".join(
+                f"{kind} {count}" for kind, count in sorted(self.warnings.items())
+            )
         if self.furniture:
-            text += "; furniture: " + ", ".join(f"{kind} {count}" for kind, count in sorted(self.furniture.items()))
+            text += "; furniture: " + ", ".join(
+                f"{kind} {count}" for kind, count in sorted(self.furniture.items())
+            )
         return text
 
 

@@ -279,8 +279,13 @@ def test_report_has_a_summary_and_one_entry_per_document(tmp_path):
     assert set(entries) == {K1, A2, P1, "坏文件.md"}
     for entry in report["documents"]:
         assert set(entry) == {
-            "path", "outcome", "reason", "article_id", "import_key", "warnings", "furniture_removed",
+            "path", "outcome", "reason", "article_id", "import_key", "warnings", "furniture_removed", "feed",
         }  # fmt: skip
+    assert entries[A2]["feed"] == "AcFun"
+    feeds = {feed["feed"]: feed for feed in report["feeds"]}
+    assert feeds["AcFun"]["documents"] == 1 and feeds["AcFun"]["created"] == 1
+    assert feeds["AcFun"]["warnings"] == {"category-repaired": 1}
+    assert feeds["快科技（原驱动之家）"]["furniture_removed"]["editor-line"] == 1
     article = Article.objects.get(title="第2话 - 潮汐与旧信")
     assert entries[A2]["outcome"] == "created"
     assert entries[A2]["article_id"] == article.pk
