@@ -48,6 +48,9 @@ def export_article(article: Article) -> str:
     for key, value in article.front_matter.items():
         if key == "newsroom":
             front["newsroom"] = value | front["newsroom"]
+        elif key in {"headimg", "thumbnail"} and key not in front:
+            # a picture the import set aside (an avatar, a QR code): kept, and still not used
+            front["newsroom"].setdefault("set_aside", {})[key] = value
         elif key not in front:
             front[key] = value
     header = yaml.safe_dump(
@@ -132,6 +135,8 @@ def _newsroom_fields(article: Article, bylines: list[Author], tags) -> dict[str,
         "lead_image_credit": article.lead_image_credit,
         "tag_slugs": {tag.name: tag.slug for tag in tags},
         "tag_source_slugs": {tag.name: tag.source_slug for tag in tags if tag.source_slug},
+        # what the first import noted about the original document (a re-import cannot see it)
+        "import_notes": list(article.import_notes),
     }
     fields.update({key: value for key, value in optional.items() if value})
     # An empty summary is a choice too: without it the importer would derive one.

@@ -41,7 +41,7 @@ NEWSROOM_KEYS = frozenset(
     {
         "import_key", "slug", "subtitle", "summary", "status", "featured", "editor", "authors",
         "source_name", "source_url", "lead_image_caption", "lead_image_credit", "tag_slugs", "tag_source_slugs",
-        "credits", "rights_notice",
+        "credits", "rights_notice", "set_aside", "import_notes",
     }
 )  # fmt: skip
 STATUSES = ("draft", "review", "published", "archived")
@@ -116,23 +116,25 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     if front.get("updated") is not None:
         read_date(front["updated"], "updated", profile.time_zone, warnings)
 
-    lead_image_url = absolute_url(_text(front.get("headimg", ""), "headimg"))
-    thumbnail_url = absolute_url(_text(front.get("thumbnail", ""), "thumbnail"))
+    # Pictures set aside at the first import travel in an export's newsroom.set_aside.
+    aside = _mapping(extension.get("set_aside"), "newsroom.set_aside")
+    lead_image_url = absolute_url(_text(front.get("headimg", aside.get("headimg", "")), "headimg"))
+    thumbnail_url = absolute_url(_text(front.get("thumbnail", aside.get("thumbnail", "")), "thumbnail"))
     set_aside = {}
     for key, url in (("headimg", lead_image_url), ("thumbnail", thumbnail_url)):
         if url and profile.is_placeholder_host(host_of(url)):
             warnings.append(f"{key} {url} is a random placeholder: not used, kept in the front matter")
-            set_aside[key] = front[key]
+            set_aside[key] = front.get(key, aside.get(key))
         elif url and profile.is_default_image(url):
             warnings.append(f"{key} {url} is a picture the site puts on many articles: not used, kept")
-            set_aside[key] = front[key]
+            set_aside[key] = front.get(key, aside.get(key))
+    if "headimg" not in front and "headimg" not in aside:
+        # Feeds without headimg give the lead image as thumbnail (Hexo themes do the same).
+        lead_image_url = "" if "thumbnail" in set_aside else thumbnail_url
     if "headimg" in set_aside:
         lead_image_url = ""
     if "thumbnail" in set_aside:
         thumbnail_url = ""
-    if "headimg" not in front:
-        # Feeds without headimg give the lead image as thumbnail (Hexo themes do the same).
-        lead_image_url = thumbnail_url
 
     raw_title = _text(front.get("title"), "title").strip()
     # A document this site exported: its furniture was lifted at its first import.
@@ -143,11 +145,11 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     body = sanitise(furniture.body)
     for key in ("headimg", "thumbnail"):
         url = lead_image_url if key == "headimg" else thumbnail_url
-        if url and url in furniture.not_story_images and key not in set_aside:
+        if url and (url in furniture.not_story_images or key in aside) and key not in set_aside:
             warnings.append(
                 f"{key} {url} is not the story's picture (an avatar, a QR code or a banner): not used, kept"
             )
-            set_aside[key] = front.get(key, url)
+            set_aside[key] = front.get(key, aside.get(key, url))
             if key == "headimg" or lead_image_url == url:
                 lead_image_url = ""
             if key == "thumbnail" or thumbnail_url == url:
@@ -210,7 +212,9 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         slug=_text(extension.get("slug", ""), "newsroom.slug"),
         status=chosen_status,
         front_matter=_kept_front_matter(front, extension, category_repaired) | set_aside,
-        warnings=tuple(warnings),
+        warnings=tuple(_names(extension["import_notes"], "newsroom.import_notes"))
+        if "import_notes" in extension
+        else tuple(warnings),
         removed=furniture.removed,
         feed=profile.name or "/".join(category_path[:2]),
     )
@@ -351,8 +355,11 @@ def summary_from_body(body: str) -> str:
     root = lxml_html.fragment_fromstring(body, create_parent="div")
     texts = []
     for block in root.iter("p", "blockquote", "li", "div", "h2", "h3", "h4", "pre", "td"):
-        if block is root:
-            continue
+        if block is root or (
+            block.tag in {"div", "blockquote", "td"}
+            and any(isinstance(child.tag, str) and child.tag in BLOCKS for child in block)
+        ):
+            continue  # a wrapper: its first paragraph comes next
         if block.tag == "li" and block.getparent() is not None:
             items = [_block_text(item) for item in block.getparent() if item.tag == "li"]
             text = "、".join(item for item in items if item)
@@ -363,7 +370,9 @@ def summary_from_body(body: str) -> str:
         if text:
             texts.append(text)
     else:
-        text = texts[0] if texts else _block_text(root)
+        text = (
+            _block_text(root) if len(_block_text(root)) >= SUMMARY_SHORTEST else (texts[0] if texts else "")
+        )
     if len(text) <= SUMMARY_MAX_LENGTH:
         return text
     return _cut(text, SUMMARY_MAX_LENGTH, SENTENCE_END)

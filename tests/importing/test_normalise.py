@@ -80,8 +80,11 @@ def test_seed_matches_its_manifest_entry(identifier):
     assert post.category_path == tuple(expected["category"].split(" (raw")[0].split(" › "))
     assert post.outlets == (expected["author (outlet, front matter)"],)
     instant = expected["date"].split("→ ")[1].split(" ")[0]
-    assert post.published_at == dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
-    assert post.published_at.tzinfo is UTC
+    if instant == "none":  # an unusable date: no publication time, a draft
+        assert post.published_at is None
+    else:
+        assert post.published_at == dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+        assert post.published_at.tzinfo is UTC
     editor = expected["responsible editor (责任编辑)"]
     assert post.editor == ("" if editor == "none" else editor)
     tags = expected["topic tags (p.bqian)"]
@@ -94,7 +97,7 @@ def test_seed_matches_its_manifest_entry(identifier):
         assert post.summary == expected["summary (first line, tags stripped)"]
     byline = expected.get("byline (作者)", "none")
     assert post.writers == (() if byline == "none" else (byline.split(";")[0],))
-    assert post.status == "published"
+    assert post.status == expected.get("status", "published")
 
 
 @pytest.mark.parametrize("identifier", sorted(manifest()))
@@ -106,7 +109,7 @@ def test_seed_source_link_matches_its_manifest_entry(identifier):
     elif source.startswith("plain URL "):
         assert (post.source_name, post.source_url) == ("", source.split()[2])
     else:
-        name, url = re.fullmatch(r"(.+) <(.+)>", source).groups()
+        name, url = re.fullmatch(r"(.+) <(.*)>", source).groups()
         assert (post.source_name, post.source_url) == (name, url)
 
 
@@ -116,7 +119,7 @@ def test_seed_lead_image_matches_its_manifest_entry(identifier):
     post = seed(identifier)
     if lead.startswith("(no headimg)"):
         assert post.thumbnail_url == quoted(lead)
-    elif "picsum.photos" in lead:
+    elif "picsum.photos" in lead or "(not used" in lead:
         assert post.lead_image_url == ""
         assert post.front_matter["headimg"] == quoted(lead)
     else:
