@@ -35,6 +35,7 @@ LABELS = (
     "赞赏",
     "（完）",
     "查看知乎讨论",
+    "海量资讯、精准解读，尽在新浪财经APP",  # an app promotion: removed, no field
     "原文链接",
 )
 # Markup that must never be left in a 快科技 body once its furniture is gone.
