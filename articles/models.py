@@ -732,6 +732,9 @@ class Article(models.Model):
         _("import key"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
     import_hash = models.CharField(_("imported content hash"), max_length=64, blank=True, editable=False)
+    import_fingerprint = models.CharField(
+        _("imported fields digest"), max_length=64, blank=True, editable=False
+    )
     import_version = models.PositiveIntegerField(_("version written by import"), null=True, editable=False)
     front_matter = models.JSONField(
         _("other front matter"),

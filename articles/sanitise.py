@@ -56,6 +56,10 @@ EMBED_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups
 # C0 controls (but tab, newline, carriage return) are not allowed in HTML.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 URL_IGNORED = re.compile(r"[\x00-\x20]|%0[9aAdD]|%20")
+# Content its source hid stays hidden: dropped, never revealed (bleach would drop the attribute).
+HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important)?\s*(?:;|$)", re.I
+)
 DIMENSION = re.compile(r"^\d{1,5}%?$")
 ELEMENT_ID = re.compile(r"^[A-Za-z][\w\-:.]{0,63}$")
 REFERRER_POLICIES = frozenset({"no-referrer", "origin", "strict-origin-when-cross-origin"})
@@ -158,7 +162,7 @@ def _reshape(root: etree._Element) -> None:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
-        if tag in DROPPED_WITH_CONTENT:
+        if tag in DROPPED_WITH_CONTENT or _is_hidden(element):
             element.drop_tree()
             continue
         for name in ("href", "src", "poster", "data"):
@@ -168,6 +172,10 @@ def _reshape(root: etree._Element) -> None:
             _reshape_embed(element, tag)
         elif tag == "a" and _is_external(element.get("href", "")):
             element.set("rel", "noopener noreferrer")
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    return element.get("hidden") is not None or bool(HIDDEN_STYLE.search(element.get("style") or ""))
 
 
 def _reshape_embed(element: etree._Element, tag: str) -> None:

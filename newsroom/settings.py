@@ -226,6 +226,9 @@ NEWSROOM_EMBED_HOSTS = env_list(
 )
 # Largest seed file the importer reads, in bytes.
 NEWSROOM_IMPORT_MAX_BYTES = env_int("NEWSROOM_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+# Feed profiles (time zones, furniture selectors, tracking hosts): empty means the bundled
+# articles/importing/feeds.toml.
+NEWSROOM_FEED_PROFILES = os.environ.get("NEWSROOM_FEED_PROFILES", "")
 # Remote images fetched by `import_seeds --fetch-images`.
 NEWSROOM_FETCH_MAX_BYTES = env_int("NEWSROOM_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 NEWSROOM_FETCH_TIMEOUT_SECONDS = env_int("NEWSROOM_FETCH_TIMEOUT_SECONDS", 10)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -23,6 +26,7 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     KEPT_EDITOR_CHANGES = "conflict"
     DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
     FAILED = "failed"
 
 
@@ -58,6 +62,40 @@ class Lookups:
         self.pending.clear()
 
 
+def fingerprint(post: PostData) -> str:
+    """Return a digest of everything ``post`` would write, so that a re-read document (after an
+    importer or profile change) whose fields come out the same is known to be unchanged."""
+    fields = dataclasses.asdict(post)
+    for name in ("removed", "feed"):
+        fields.pop(name, None)
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def decide(existing: Article | None, *, content_hash: str, digest: str, force: bool) -> Outcome:
+    """Return what importing a document does to the article ``existing`` (None: there is none).
+
+    The one place the importer decides: ``upsert`` acts on it and a dry run reports it.
+    Unchanged when the file or the fields it gives are those last imported; a conflict when
+    an editor changed the article since (``--force`` overwrites); otherwise updated.
+    """
+    if existing is None:
+        return Outcome.CREATED
+    if force and existing.edited_since_import:
+        return Outcome.UPDATED
+    if existing.import_hash == content_hash or (digest and existing.import_fingerprint == digest):
+        return Outcome.UNCHANGED
+    if existing.edited_since_import:
+        return Outcome.KEPT_EDITOR_CHANGES
+    return Outcome.UPDATED
+
+
+def conflict_reason(existing: Article) -> str:
+    return (
+        f"the article was changed in the admin after it was imported (version "
+        f"{existing.version}, imported as {existing.import_version}); use --force to overwrite"
+    )
+
+
 def upsert(
     post: PostData,
     *,
@@ -89,20 +127,32 @@ def upsert(
     raise AssertionError("unreachable")
 
 
+def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertResult:
+    """Return what ``upsert`` would do with ``post``, writing nothing (for --dry-run)."""
+    existing = Article.objects.filter(import_key=post.import_key).first()
+    outcome = decide(existing, content_hash=content_hash, digest=fingerprint(post), force=force)
+    reason = {
+        Outcome.CREATED: "dry run: would be created",
+        Outcome.UPDATED: "dry run: would be updated",
+        Outcome.KEPT_EDITOR_CHANGES: "dry run: changed in the admin after import; left alone",
+    }.get(outcome, "")
+    return UpsertResult(outcome, existing.pk if existing else None, reason)
+
+
 def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups, attempt: int):
     existing = Article.objects.select_for_update().filter(import_key=post.import_key).first()
-    if existing is not None:
-        if existing.import_hash == content_hash and not (force and existing.edited_since_import):
-            return UpsertResult(Outcome.UNCHANGED, existing.pk)
-        if existing.edited_since_import and not force:
-            return UpsertResult(
-                Outcome.KEPT_EDITOR_CHANGES,
-                existing.pk,
-                f"the article was changed in the admin after it was imported (version "
-                f"{existing.version}, imported as {existing.import_version}); use --force to overwrite",
-            )
+    digest = fingerprint(post)
+    outcome = decide(existing, content_hash=content_hash, digest=digest, force=force)
+    if outcome == Outcome.UNCHANGED:
+        if existing.import_hash != content_hash:
+            # same fields from a re-read file: remember the new hash so the next run skips it unread
+            Article.objects.filter(pk=existing.pk).update(import_hash=content_hash)
+        return UpsertResult(outcome, existing.pk)
+    if outcome == Outcome.KEPT_EDITOR_CHANGES:
+        return UpsertResult(outcome, existing.pk, conflict_reason(existing))
     article = existing or Article(import_key=post.import_key)
     _fill(article, post, content_hash, source_path, lookups)
+    article.import_fingerprint = digest
     if existing is None:
         base = post.slug or slug_from_text(post.title)
         # After a clash, the slug may be what clashed: make it unique with the import key.
@@ -112,7 +162,7 @@ def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lo
     article.save(imported=True)
     _set_bylines(article, post, lookups, replace=existing is not None)
     _set_tags(article, post.tags, lookups, replace=existing is not None)
-    return UpsertResult(Outcome.UPDATED if existing else Outcome.CREATED, article.pk)
+    return UpsertResult(outcome, article.pk)
 
 
 def _fill(article: Article, post: PostData, content_hash: str, source_path: str, lookups: Lookups) -> None:
@@ -262,17 +312,3 @@ def _set_tags(article: Article, topics: tuple[TopicTag, ...], lookups: Lookups, 
         article.tagged_items.all().delete()
     if tags:
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=tag) for tag in tags)
-
-
-def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertResult:
-    """Return what ``upsert`` would do with ``post``, writing nothing (for --dry-run)."""
-    existing = Article.objects.filter(import_key=post.import_key).first()
-    if existing is None:
-        return UpsertResult(Outcome.CREATED, None, "dry run: would be created")
-    if existing.import_hash == content_hash and not (force and existing.edited_since_import):
-        return UpsertResult(Outcome.UNCHANGED, existing.pk)
-    if existing.edited_since_import and not force:
-        return UpsertResult(
-            Outcome.KEPT_EDITOR_CHANGES, existing.pk, "dry run: changed in the admin after import; left alone"
-        )
-    return UpsertResult(Outcome.UPDATED, existing.pk, "dry run: would be updated")

@@ -347,7 +347,7 @@ def test_document_without_date_is_a_draft_with_a_note():
 
 def test_unknown_front_matter_keys_are_stored():
     article = Article.objects.get(pk=store_seed("C6").article_id)
-    assert article.front_matter == {"keywords": "低空经济,无人机配送,城市物流"}
+    assert article.front_matter == {"keywords": "低空经济,无人机配送,城市物流", "date": "2023-06-18 14:30:00"}
 
 
 # -- limits the database sets -----------------------------------------------------------------------
