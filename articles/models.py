@@ -20,6 +20,7 @@ from taggit.models import ItemBase, TagBase
 from articles import search
 from articles.images import validate_image_field
 from articles.rows import Columns, columns, fetch_all
+from articles.safe_urls import WebURLField, check_web_urls
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
 
@@ -176,7 +177,7 @@ class Author(models.Model):
     avatar = models.ImageField(
         _("avatar"), upload_to="authors/%Y/", blank=True, validators=[validate_image_field]
     )
-    website = models.URLField(_("website"), max_length=500, blank=True)
+    website = WebURLField(_("website"), max_length=500, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login account"),
@@ -197,6 +198,7 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        check_web_urls(self)
         if not self.slug:
             self.slug = unique_slug(Author, slug_from_text(self.name), exclude_pk=self.pk)
         super().save(*args, **kwargs)
@@ -689,13 +691,13 @@ class Article(models.Model):
         validators=[validate_image_field],
         help_text=_("JPEG, PNG, GIF or WebP. Smaller copies for phones are made automatically."),
     )
-    lead_image_url = models.URLField(
+    lead_image_url = WebURLField(
         _("lead image address"),
         max_length=1000,
         blank=True,
         help_text=_("A remote image, used when no image is uploaded."),
     )
-    thumbnail_url = models.URLField(_("thumbnail address"), max_length=1000, blank=True)
+    thumbnail_url = WebURLField(_("thumbnail address"), max_length=1000, blank=True)
     lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
     lead_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
     status = models.CharField(
@@ -715,7 +717,7 @@ class Article(models.Model):
     source_name = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("The outlet that first published it.")
     )
-    source_url = models.URLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
+    source_url = WebURLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
     credits = models.TextField(
         _("credit lines"),
         blank=True,
@@ -787,7 +789,11 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, imported: bool = False, **kwargs) -> None:
-        """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes."""
+        """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes.
+
+        Raise ValidationError, naming the field, for an address that is not http or https.
+        """
+        check_web_urls(self)
         if self.body != self._clean_body:
             self.body = self._clean_body = sanitise(self.body)
         if not self.slug:

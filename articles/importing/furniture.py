@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from articles.safe_urls import browser_reading
+
 
 @dataclass(frozen=True)
 class TopicTag:
@@ -153,8 +155,9 @@ def _blank(element: etree._Element) -> bool:
 
 
 def _usable_url(value: str | None) -> bool:
-    value = (value or "").strip()
-    return bool(value) and not value.lower().startswith(("data:", "javascript:", "about:"))
+    """An http or https address as a browser reads it (``jav&#9;ascript:`` is javascript:), or a relative one."""
+    parsed = browser_reading(value) if value and value.strip() else None
+    return parsed is not None and parsed.protocol in ("http:", "https:")
 
 
 class _Extraction:
@@ -375,7 +378,8 @@ class _Extraction:
 
     def _source(self, value: str, scope: etree._Element) -> None:
         link = next(
-            (a for a in scope.iter("a") if _usable_url(a.get("href")) and "jiucuo" not in _classes(a)),
+            # Any address: normalise() judges it (articles.safe_urls) and warns when it refuses it.
+            (a for a in scope.iter("a") if (a.get("href") or "").strip() and "jiucuo" not in _classes(a)),
             None,
         )
         if link is not None:
