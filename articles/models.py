@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from articles import search
+from articles import body_marks, search
 from articles.images import validate_image_field
 from articles.rows import Columns, columns, fetch_all
 from articles.safe_urls import WebURLField, check_web_urls
@@ -26,7 +26,15 @@ from articles.slugs import slug_from_text
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
-SUMMARY_DEFERRED_FIELDS = ("body", "credits", "rights_notice", "front_matter", "import_notes", "import_hash")
+SUMMARY_DEFERRED_FIELDS = (
+    "body",
+    "body_mark",
+    "credits",
+    "rights_notice",
+    "front_matter",
+    "import_notes",
+    "import_hash",
+)
 RELATED_TAGS = 8
 RELATED_PER_TAG = 12
 # What around() reads of each candidate: what the page shows of it, and what ranks it.
@@ -402,6 +410,28 @@ class ArticleQuerySet(models.QuerySet):
         """Return when the next scheduled article appears, or None when none is scheduled."""
         return self.scheduled().aggregate(next=Min("published_at"))["next"]
 
+    def clean_unmarked_bodies(self) -> tuple[int, int]:
+        """Clean and mark the bodies of these articles that carry no valid mark; return (checked, cleaned).
+
+        For rows written around ``save()`` (``loaddata``, ``update()``, raw SQL, a restored backup)
+        and after a new ``SANITISER_VERSION`` or secret key: until then their pages clean them on
+        every render (``Article.safe_body``). Written with ``update()``, as this is no edit (no new
+        version), and only where the body is still the one read, so a concurrent edit wins.
+        """
+        checked, cleaned, reindex = 0, 0, []
+        for pk, body, body_mark in self.values_list("pk", "body", "body_mark").iterator(chunk_size=200):
+            checked += 1
+            if body_marks.is_marked(body, body_mark):
+                continue
+            clean = sanitise(body)
+            if Article.objects.filter(pk=pk, body=body).update(body=clean, body_mark=body_marks.mark(clean)):
+                cleaned += 1
+                if clean != body:
+                    reindex.append(pk)
+        if reindex:
+            Article.objects.filter(pk__in=reindex).refresh_search_index()
+        return checked, cleaned
+
     def refresh_search_index(self) -> int:
         """Rewrite the search-index rows of these articles, one statement each; return how many.
 
@@ -663,6 +693,13 @@ class Article(models.Model):
         _("summary"), blank=True, help_text=_("One or two sentences for listings and search results.")
     )
     body = models.TextField(_("body"), blank=True, help_text=_("Cleaned of unsafe markup when saved."))
+    body_mark = models.CharField(
+        _("body mark"),
+        max_length=body_marks.MARK_LENGTH,
+        blank=True,
+        editable=False,
+        help_text=_("Proves the body was cleaned when saved; pages clean again a body without it."),
+    )
     authors = models.ManyToManyField(
         Author, through="Byline", related_name="articles", verbose_name=_("authors"), blank=True
     )
@@ -761,6 +798,7 @@ class Article(models.Model):
 
     objects = ArticleManager()
 
+    # The body as this process last cleaned it (or the importer did): saving it again needs no cleaning.
     _clean_body: str | None = None
 
     class Meta:
@@ -794,8 +832,12 @@ class Article(models.Model):
         Raise ValidationError, naming the field, for an address that is not http or https.
         """
         check_web_urls(self)
-        if self.body != self._clean_body:
-            self.body = self._clean_body = sanitise(self.body)
+        if self.body != self._clean_body and not body_marks.is_marked(self.body, self.body_mark):
+            self.body = sanitise(self.body)
+        self._clean_body = self.body
+        self.body_mark = body_marks.mark(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_mark"}
         if not self.slug:
             self.slug = unique_slug(Article, slug_from_text(self.title), exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -812,12 +854,14 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        article = super().from_db(db, field_names, values)
-        # A body read back from the database was cleaned when it was saved.
-        article._clean_body = article.__dict__.get("body")
-        return article
+    @property
+    def safe_body(self):
+        """Return the body as HTML for a page: as stored when its mark proves it was cleaned, else cleaned now.
+
+        Whatever wrote the row (``loaddata``, ``update()``, raw SQL, a restored backup), a page never
+        shows a body this sanitiser did not clean (``articles.body_marks``).
+        """
+        return body_marks.safe_body(self.body, self.body_mark, label=f"article {self.pk}")
 
     @property
     def is_published(self) -> bool:
