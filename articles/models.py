@@ -800,6 +800,8 @@ class Article(models.Model):
 
     # The body as this process last cleaned it (or the importer did): saving it again needs no cleaning.
     _clean_body: str | None = None
+    # The slug take_free_slug() found free: saving it needs no check.
+    _free_slug: str | None = None
 
     class Meta:
         verbose_name = _("article")
@@ -838,15 +840,21 @@ class Article(models.Model):
         self.body_mark = body_marks.mark(self.body)
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_mark"}
+        # A slug from unique_slug() is free by construction: it skips other articles' old addresses too.
+        slug_given = bool(self.slug) and self.slug != self._free_slug
         if not self.slug:
-            self.slug = unique_slug(Article, slug_from_text(self.title), exclude_pk=self.pk)
+            self.take_free_slug(slug_from_text(self.title))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        # Refused before writing anything, so a caller's transaction stays usable.
+        stored = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
+        if slug_given and (stored is None or stored["slug"] != self.slug):
+            self.check_slug_is_not_an_old_address()
         # savepoint=False: inside a caller's transaction a failure fails that transaction anyway.
         with transaction.atomic(savepoint=False):
             if self.pk:
                 self.version = (self.version or 0) + 1
-                self._keep_old_slug_redirecting()
+                self._keep_old_slug_redirecting(stored)
             if imported:
                 self.import_version = self.version
             super().save(*args, **kwargs)
@@ -888,11 +896,47 @@ class Article(models.Model):
         """Return whether someone saved the article after the importer last wrote it."""
         return self.import_version is not None and self.version != self.import_version
 
-    def _keep_old_slug_redirecting(self) -> None:
-        stored = Article.objects.filter(pk=self.pk).values("slug", "status").first()
+    def take_free_slug(self, base: str) -> None:
+        """Set the slug to ``base`` or ``base-2``, ``base-3``…, the first that no article has or had."""
+        self.slug = self._free_slug = unique_slug(Article, base, exclude_pk=self.pk)
+
+    def clean(self) -> None:
+        if self.slug:
+            self.check_slug_is_not_an_old_address()
+
+    def check_slug_is_not_an_old_address(self) -> None:
+        """Raise ValidationError on ``slug`` when it is an old address of another article.
+
+        An old address keeps redirecting to the article that had it (readers' links and search
+        engines rely on it): another article taking it would break the redirect and, once
+        published, own the address.
+        """
+        taken = (
+            SlugRedirect.objects.filter(old_slug=self.slug)
+            .exclude(article_id=self.pk)
+            .values_list("article__title", flat=True)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _(
+                            "The address “%(slug)s” is taken: it is an old address of “%(title)s”, "
+                            "and still leads there. Choose another."
+                        ),
+                        code="old_address_of_another_article",
+                        params={"slug": self.slug, "title": taken},
+                    )
+                }
+            )
+
+    def _keep_old_slug_redirecting(self, stored: dict | None) -> None:
+        """Keep the address ``stored`` (the row's slug and status before this save) leading here."""
         if stored is None or stored["slug"] == self.slug:
             return
-        SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        # Taking back one of its own old addresses: that redirect has done its job.
+        SlugRedirect.objects.filter(old_slug=self.slug, article_id=self.pk).delete()
         if stored["status"] in {self.Status.PUBLISHED, self.Status.ARCHIVED}:
             SlugRedirect.objects.update_or_create(old_slug=stored["slug"], defaults={"article": self})
 
