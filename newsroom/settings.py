@@ -6,6 +6,7 @@ start without a real secret key and allowed hosts. Every variable is listed in
 ``.env.example`` and in the README.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "axes",
     "articles",
 ]
 
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A strict Content-Security-Policy on admin pages (see the module).
     "articles.admin.csp.AdminContentSecurityPolicyMiddleware",
+    # Turns a locked-out login into the lockout page (django-axes asks to be last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -183,6 +187,24 @@ else:
     raise ImproperlyConfigured(
         f"CACHE_URL must start with redis://, rediss://, unix://, locmem:// or dummy://, not {CACHE_URL!r}."
     )
+
+# Login throttling (django-axes, articles/login_throttle.py): failed logins are counted per account
+# and per address; past the limit both are locked for a while, even against the right password.
+AUTHENTICATION_BACKENDS = [
+    "articles.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("NEWSROOM_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 10)
+NEWSROOM_LOGIN_LOCKOUT_MINUTES = env_int("NEWSROOM_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=NEWSROOM_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "articles.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "articles.login_throttle.client_address"
+# How many proxies (each appending to X-Forwarded-For) stand between readers and the app: the
+# address logins are counted by is then the one the outermost proxy saw.
+NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
