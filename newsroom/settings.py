@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -92,8 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A strict Content-Security-Policy on admin pages (see the module).
-    "articles.admin.csp.AdminContentSecurityPolicyMiddleware",
+    # Content-Security-Policy on every page (articles/csp.py); inside the page cache, which keeps it.
+    "articles.csp.ContentSecurityPolicyMiddleware",
     # Turns a locked-out login into the lockout page (django-axes asks to be last).
     "axes.middleware.AxesMiddleware",
 ]
@@ -246,6 +247,45 @@ NEWSROOM_EMBED_HOSTS = env_list(
     "www.youtube.com,www.youtube-nocookie.com,player.bilibili.com,player.youku.com,"
     "v.qq.com,tv.sohu.com,blog.mydrivers.com,.cnbetacdn.com",
 )
+# Content-Security-Policy (django-csp; articles/csp.py). Reader pages: no inline script, scripts and
+# styles from our origin, style attributes (kept by the sanitiser), frames only from the embed hosts.
+_EMBED_FRAME_SOURCES = [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in NEWSROOM_EMBED_HOSTS
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "https:", "http:"],
+        "media-src": [SELF, "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "frame-src": _EMBED_FRAME_SOURCES or [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Admin pages: the rich-text editor's inline import map runs by this request's nonce, and only it;
+# the admin's widgets set inline styles; the preview shows embeds.
+NEWSROOM_ADMIN_CONTENT_SECURITY_POLICY = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "https:", "http:"],
+    "media-src": [SELF, "https:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "frame-src": [SELF, *_EMBED_FRAME_SOURCES],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
 # Largest seed file the importer reads, in bytes.
 NEWSROOM_IMPORT_MAX_BYTES = env_int("NEWSROOM_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 # Remote images fetched by `import_seeds --fetch-images`.
