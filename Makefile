@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 ## run: install, migrate, import seeds/ (and $SEED_CORPUS), create an admin, serve with gunicorn
 run: install
 	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py sanitise_bodies
 	$(MAKE) --no-print-directory import
 	$(PYTHON) manage.py ensure_admin
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0

@@ -39,7 +39,7 @@ class LatestRss(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.summary or item.body
+        return item.summary or item.safe_body
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()

@@ -17,15 +17,24 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from articles import search
+from articles import body_marks, search
 from articles.images import validate_image_field
 from articles.rows import Columns, columns, fetch_all
+from articles.safe_urls import WebURLField, check_web_urls
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
-SUMMARY_DEFERRED_FIELDS = ("body", "credits", "rights_notice", "front_matter", "import_notes", "import_hash")
+SUMMARY_DEFERRED_FIELDS = (
+    "body",
+    "body_mark",
+    "credits",
+    "rights_notice",
+    "front_matter",
+    "import_notes",
+    "import_hash",
+)
 RELATED_TAGS = 8
 RELATED_PER_TAG = 12
 # What around() reads of each candidate: what the page shows of it, and what ranks it.
@@ -176,7 +185,7 @@ class Author(models.Model):
     avatar = models.ImageField(
         _("avatar"), upload_to="authors/%Y/", blank=True, validators=[validate_image_field]
     )
-    website = models.URLField(_("website"), max_length=500, blank=True)
+    website = WebURLField(_("website"), max_length=500, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login account"),
@@ -197,6 +206,7 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        check_web_urls(self)
         if not self.slug:
             self.slug = unique_slug(Author, slug_from_text(self.name), exclude_pk=self.pk)
         super().save(*args, **kwargs)
@@ -399,6 +409,28 @@ class ArticleQuerySet(models.QuerySet):
     def next_publication_time(self) -> dt.datetime | None:
         """Return when the next scheduled article appears, or None when none is scheduled."""
         return self.scheduled().aggregate(next=Min("published_at"))["next"]
+
+    def clean_unmarked_bodies(self) -> tuple[int, int]:
+        """Clean and mark the bodies of these articles that carry no valid mark; return (checked, cleaned).
+
+        For rows written around ``save()`` (``loaddata``, ``update()``, raw SQL, a restored backup)
+        and after a new ``SANITISER_VERSION`` or secret key: until then their pages clean them on
+        every render (``Article.safe_body``). Written with ``update()``, as this is no edit (no new
+        version), and only where the body is still the one read, so a concurrent edit wins.
+        """
+        checked, cleaned, reindex = 0, 0, []
+        for pk, body, body_mark in self.values_list("pk", "body", "body_mark").iterator(chunk_size=200):
+            checked += 1
+            if body_marks.is_marked(body, body_mark):
+                continue
+            clean = sanitise(body)
+            if Article.objects.filter(pk=pk, body=body).update(body=clean, body_mark=body_marks.mark(clean)):
+                cleaned += 1
+                if clean != body:
+                    reindex.append(pk)
+        if reindex:
+            Article.objects.filter(pk__in=reindex).refresh_search_index()
+        return checked, cleaned
 
     def refresh_search_index(self) -> int:
         """Rewrite the search-index rows of these articles, one statement each; return how many.
@@ -661,6 +693,13 @@ class Article(models.Model):
         _("summary"), blank=True, help_text=_("One or two sentences for listings and search results.")
     )
     body = models.TextField(_("body"), blank=True, help_text=_("Cleaned of unsafe markup when saved."))
+    body_mark = models.CharField(
+        _("body mark"),
+        max_length=body_marks.MARK_LENGTH,
+        blank=True,
+        editable=False,
+        help_text=_("Proves the body was cleaned when saved; pages clean again a body without it."),
+    )
     authors = models.ManyToManyField(
         Author, through="Byline", related_name="articles", verbose_name=_("authors"), blank=True
     )
@@ -689,13 +728,13 @@ class Article(models.Model):
         validators=[validate_image_field],
         help_text=_("JPEG, PNG, GIF or WebP. Smaller copies for phones are made automatically."),
     )
-    lead_image_url = models.URLField(
+    lead_image_url = WebURLField(
         _("lead image address"),
         max_length=1000,
         blank=True,
         help_text=_("A remote image, used when no image is uploaded."),
     )
-    thumbnail_url = models.URLField(_("thumbnail address"), max_length=1000, blank=True)
+    thumbnail_url = WebURLField(_("thumbnail address"), max_length=1000, blank=True)
     lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
     lead_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
     status = models.CharField(
@@ -715,7 +754,7 @@ class Article(models.Model):
     source_name = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("The outlet that first published it.")
     )
-    source_url = models.URLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
+    source_url = WebURLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
     credits = models.TextField(
         _("credit lines"),
         blank=True,
@@ -762,7 +801,10 @@ class Article(models.Model):
 
     objects = ArticleManager()
 
+    # The body as this process last cleaned it (or the importer did): saving it again needs no cleaning.
     _clean_body: str | None = None
+    # The slug take_free_slug() found free: saving it needs no check.
+    _free_slug: str | None = None
 
     class Meta:
         verbose_name = _("article")
@@ -790,18 +832,32 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, imported: bool = False, **kwargs) -> None:
-        """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes."""
-        if self.body != self._clean_body:
-            self.body = self._clean_body = sanitise(self.body)
+        """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes.
+
+        Raise ValidationError, naming the field, for an address that is not http or https.
+        """
+        check_web_urls(self)
+        if self.body != self._clean_body and not body_marks.is_marked(self.body, self.body_mark):
+            self.body = sanitise(self.body)
+        self._clean_body = self.body
+        self.body_mark = body_marks.mark(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_mark"}
+        # A slug from unique_slug() is free by construction: it skips other articles' old addresses too.
+        slug_given = bool(self.slug) and self.slug != self._free_slug
         if not self.slug:
-            self.slug = unique_slug(Article, slug_from_text(self.title), exclude_pk=self.pk)
+            self.take_free_slug(slug_from_text(self.title))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        # Refused before writing anything, so a caller's transaction stays usable.
+        stored = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
+        if slug_given and (stored is None or stored["slug"] != self.slug):
+            self.check_slug_is_not_an_old_address()
         # savepoint=False: inside a caller's transaction a failure fails that transaction anyway.
         with transaction.atomic(savepoint=False):
             if self.pk:
                 self.version = (self.version or 0) + 1
-                self._keep_old_slug_redirecting()
+                self._keep_old_slug_redirecting(stored)
             if imported:
                 self.import_version = self.version
             super().save(*args, **kwargs)
@@ -809,12 +865,14 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        article = super().from_db(db, field_names, values)
-        # A body read back from the database was cleaned when it was saved.
-        article._clean_body = article.__dict__.get("body")
-        return article
+    @property
+    def safe_body(self):
+        """Return the body as HTML for a page: as stored when its mark proves it was cleaned, else cleaned now.
+
+        Whatever wrote the row (``loaddata``, ``update()``, raw SQL, a restored backup), a page never
+        shows a body this sanitiser did not clean (``articles.body_marks``).
+        """
+        return body_marks.safe_body(self.body, self.body_mark, label=f"article {self.pk}")
 
     @property
     def is_published(self) -> bool:
@@ -841,11 +899,47 @@ class Article(models.Model):
         """Return whether someone saved the article after the importer last wrote it."""
         return self.import_version is not None and self.version != self.import_version
 
-    def _keep_old_slug_redirecting(self) -> None:
-        stored = Article.objects.filter(pk=self.pk).values("slug", "status").first()
+    def take_free_slug(self, base: str) -> None:
+        """Set the slug to ``base`` or ``base-2``, ``base-3``…, the first that no article has or had."""
+        self.slug = self._free_slug = unique_slug(Article, base, exclude_pk=self.pk)
+
+    def clean(self) -> None:
+        if self.slug:
+            self.check_slug_is_not_an_old_address()
+
+    def check_slug_is_not_an_old_address(self) -> None:
+        """Raise ValidationError on ``slug`` when it is an old address of another article.
+
+        An old address keeps redirecting to the article that had it (readers' links and search
+        engines rely on it): another article taking it would break the redirect and, once
+        published, own the address.
+        """
+        taken = (
+            SlugRedirect.objects.filter(old_slug=self.slug)
+            .exclude(article_id=self.pk)
+            .values_list("article__title", flat=True)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _(
+                            "The address “%(slug)s” is taken: it is an old address of “%(title)s”, "
+                            "and still leads there. Choose another."
+                        ),
+                        code="old_address_of_another_article",
+                        params={"slug": self.slug, "title": taken},
+                    )
+                }
+            )
+
+    def _keep_old_slug_redirecting(self, stored: dict | None) -> None:
+        """Keep the address ``stored`` (the row's slug and status before this save) leading here."""
         if stored is None or stored["slug"] == self.slug:
             return
-        SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        # Taking back one of its own old addresses: that redirect has done its job.
+        SlugRedirect.objects.filter(old_slug=self.slug, article_id=self.pk).delete()
         if stored["status"] in {self.Status.PUBLISHED, self.Status.ARCHIVED}:
             SlugRedirect.objects.update_or_create(old_slug=stored["slug"], defaults={"article": self})
 

@@ -21,6 +21,7 @@ from articles import search
 from articles.images import rendition_urls
 from articles.models import Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
 from articles.preview import article_pk_from_token
+from articles.safe_urls import allowed_or_empty
 
 PAGE_SIZE = 20
 FEATURED_COUNT = 3
@@ -301,7 +302,7 @@ def _srcset(article: Article) -> str:
 def _image_url(request, article: Article) -> str:
     if article.lead_image:
         return absolute_url(request, article.lead_image.url)
-    return article.lead_image_url
+    return allowed_or_empty(article.lead_image_url)
 
 
 def _structured_data(request, article: Article, bylines: list[Byline]):

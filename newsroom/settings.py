@@ -6,10 +6,12 @@ start without a real secret key and allowed hosts. Every variable is listed in
 ``.env.example`` and in the README.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "axes",
     "articles",
 ]
 
@@ -90,8 +93,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A strict Content-Security-Policy on admin pages (see the module).
-    "articles.admin.csp.AdminContentSecurityPolicyMiddleware",
+    # Content-Security-Policy on every page (articles/csp.py); inside the page cache, which keeps it.
+    "articles.csp.ContentSecurityPolicyMiddleware",
+    # Turns a locked-out login into the lockout page (django-axes asks to be last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -184,6 +189,24 @@ else:
         f"CACHE_URL must start with redis://, rediss://, unix://, locmem:// or dummy://, not {CACHE_URL!r}."
     )
 
+# Login throttling (django-axes, articles/login_throttle.py): failed logins are counted per account
+# and per address; past the limit both are locked for a while, even against the right password.
+AUTHENTICATION_BACKENDS = [
+    "articles.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("NEWSROOM_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 10)
+NEWSROOM_LOGIN_LOCKOUT_MINUTES = env_int("NEWSROOM_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=NEWSROOM_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "articles.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "articles.login_throttle.client_address"
+# How many proxies (each appending to X-Forwarded-For) stand between readers and the app: the
+# address logins are counted by is then the one the outermost proxy saw.
+NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -224,6 +247,45 @@ NEWSROOM_EMBED_HOSTS = env_list(
     "www.youtube.com,www.youtube-nocookie.com,player.bilibili.com,player.youku.com,"
     "v.qq.com,tv.sohu.com,blog.mydrivers.com,.cnbetacdn.com",
 )
+# Content-Security-Policy (django-csp; articles/csp.py). Reader pages: no inline script, scripts and
+# styles from our origin, style attributes (kept by the sanitiser), frames only from the embed hosts.
+_EMBED_FRAME_SOURCES = [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in NEWSROOM_EMBED_HOSTS
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "https:", "http:"],
+        "media-src": [SELF, "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "frame-src": _EMBED_FRAME_SOURCES or [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Admin pages: the rich-text editor's inline import map runs by this request's nonce, and only it;
+# the admin's widgets set inline styles; the preview shows embeds.
+NEWSROOM_ADMIN_CONTENT_SECURITY_POLICY = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "https:", "http:"],
+    "media-src": [SELF, "https:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "frame-src": [SELF, *_EMBED_FRAME_SOURCES],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
 # Largest seed file the importer reads, in bytes.
 NEWSROOM_IMPORT_MAX_BYTES = env_int("NEWSROOM_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 # Feed profiles (time zones, furniture selectors, tracking hosts): empty means the bundled

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from js_asset import Media
 from reversion import revisions
 from reversion.admin import VersionAdmin
 
@@ -169,6 +170,12 @@ class ArticleAdmin(ArticleColumns, VersionAdmin):
         if not workflow.can_publish(request.user):
             fields += PUBLISHER_ONLY_FIELDS
         return fields
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline script: it runs by this request's CSP nonce, which an
+        # injected script cannot carry (articles/csp.py).
+        context["media"] = Media.from_media(context["media"], nonce=str(request.csp_nonce))
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from articles.images import rendition_urls
+from articles.safe_urls import allowed_or_empty
 
 STATUS_COLOURS = {
     "draft": "#6b6b6b",
@@ -24,7 +25,7 @@ class ArticleColumns:
         if article.lead_image:
             renditions = rendition_urls(article.lead_image.name)
             url = renditions[0][1] if renditions else article.lead_image.url
-        url = url or article.thumbnail_url or article.lead_image_url
+        url = url or allowed_or_empty(article.thumbnail_url) or allowed_or_empty(article.lead_image_url)
         if not url:
             return ""
         return format_html(

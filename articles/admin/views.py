@@ -17,7 +17,7 @@ from articles.models import Article, Author, Byline, Tag, TaggedArticle
 from articles.views import render_preview
 
 # Fields that change on every save and say nothing about the text.
-NOT_COMPARED = {"version", "updated_at", "import_version", "import_hash", "import_notes"}
+NOT_COMPARED = {"version", "updated_at", "import_version", "import_hash", "import_notes", "body_mark"}
 LINE_BREAKS = re.compile(r"(</p>|</h[1-6]>|<br>|</li>|</blockquote>|</figure>)")
 
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from articles.safe_urls import browser_reading
+
 _SPACE = re.compile(r"\s+")
 LABELS = {
     "writer": "作者|原作者|原文作者|撰文|撰稿|文字|文|记者|采写|口述|主笔",
@@ -136,16 +138,24 @@ def _names(value: str) -> list[str]:
 
 
 def _link_for(links: Sequence[tuple[str, str]], name: str = "") -> str:
-    usable = [(label, href) for label, href in links if _usable(href)]
+    """Return the address a credit line links to: a web address (the one named ``name`` first), else
+    any other link it has, which ``normalise`` refuses with a warning rather than losing silently."""
+    linked = [
+        (label, href.strip()) for label, href in links if href.strip() and not href.strip().startswith("#")
+    ]
+    usable = [(label, href) for label, href in linked if _usable(href)]
     for label, href in usable:
         if name and name in label:
             return href
-    return usable[0][1] if usable else ""
+    if usable:
+        return usable[0][1]
+    return linked[0][1] if linked else ""
 
 
 def _usable(href: str) -> bool:
-    href = (href or "").strip().lower()
-    return bool(href) and not href.startswith(("javascript:", "data:", "about:", "#", "mailto:"))
+    """Whether a browser would follow ``href`` as an http(s) address (``jav&#9;ascript:`` is not one)."""
+    parsed = browser_reading(href)
+    return parsed is not None and parsed.protocol in ("http:", "https:")
 
 
 def _unquote(name: str) -> str:

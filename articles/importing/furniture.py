@@ -37,6 +37,7 @@ from lxml import etree
 from articles.importing.addresses import host_of, image_key, tracking_target
 from articles.importing.credits import CreditLine, clean, read_line, strip_trailing_source
 from articles.importing.profiles import FeedProfile
+from articles.safe_urls import browser_reading
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,9 @@ def _blank(element: etree._Element) -> bool:
 
 
 def _usable_url(value: str | None) -> bool:
-    value = (value or "").strip()
-    return bool(value) and not value.lower().startswith(("data:", "javascript:", "about:"))
+    """An http or https address as a browser reads it (``jav&#9;ascript:`` is javascript:), or a relative one."""
+    parsed = browser_reading(value) if value and value.strip() else None
+    return parsed is not None and parsed.protocol in ("http:", "https:")
 
 
 def _links(nodes: list[etree._Element]) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from articles.importing.errors import ImportRefused, ImportSkipped
 from articles.importing.furniture import TopicTag, extract_furniture
 from articles.importing.parse import RawPost
 from articles.importing.profiles import load_profiles
+from articles.safe_urls import browser_form, web_url_problem
 from articles.sanitise import absolute_url, sanitise
 
 # Front-matter keys with a field of their own; every other key is kept verbatim.
@@ -118,8 +119,12 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
 
     # Pictures set aside at the first import travel in an export's newsroom.set_aside.
     aside = _mapping(extension.get("set_aside"), "newsroom.set_aside")
-    lead_image_url = absolute_url(_text(front.get("headimg", aside.get("headimg", "")), "headimg"))
-    thumbnail_url = absolute_url(_text(front.get("thumbnail", aside.get("thumbnail", "")), "thumbnail"))
+    lead_image_url = web_url(
+        _text(front.get("headimg", aside.get("headimg", "")), "headimg"), "headimg", warnings
+    )
+    thumbnail_url = web_url(
+        _text(front.get("thumbnail", aside.get("thumbnail", "")), "thumbnail"), "thumbnail", warnings
+    )
     set_aside = {}
     for key, url in (("headimg", lead_image_url), ("thumbnail", thumbnail_url)):
         if url and profile.is_placeholder_host(host_of(url)):
@@ -189,7 +194,11 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         writers=tuple(writers),
         editor=_text(extension.get("editor", furniture.editor), "newsroom.editor"),
         source_name=_text(extension.get("source_name", furniture.source_name), "newsroom.source_name"),
-        source_url=absolute_url(_text(extension.get("source_url", furniture.source_url), "source_url")),
+        source_url=web_url(
+            _text(extension.get("source_url", furniture.source_url), "source_url"),
+            "newsroom.source_url" if "source_url" in extension else "source_url (原文链接)",
+            warnings,
+        ),
         lead_image_url=lead_image_url,
         thumbnail_url=thumbnail_url,
         lead_image_caption=_text(
@@ -239,6 +248,19 @@ def check_lengths(post: PostData) -> None:
     for field, value, limit in limits:
         if len(value) > limit:
             raise ImportRefused(f"is {len(value)} characters long; at most {limit} fit", field=field)
+
+
+def web_url(value: str, field: str, warnings: list[str]) -> str:
+    """Return the address ``value`` as a browser reads it (protocol-relative made https), or '' with a
+    warning naming ``field`` when it is not an http or https address (``articles.safe_urls``)."""
+    if not value.strip():
+        return ""
+    url = absolute_url(browser_form(value))
+    problem = web_url_problem(url)
+    if problem is not None:
+        warnings.append(f"{field} {value!r} is not used: {problem}")
+        return ""
+    return url
 
 
 def make_import_key(category_path: tuple[str, ...], title: str, published_at: dt.datetime | None) -> str:

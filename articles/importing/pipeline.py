@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +32,9 @@ logger = logging.getLogger(__name__)
 # Worker processes pay off only past a few dozen documents (forking costs ~50 ms).
 MIN_DOCUMENTS_FOR_WORKERS = 48
 LOOKAHEAD_PER_WORKER = 16
+# prctl(2): ask the kernel for a signal when the parent process dies.
+PR_SET_PDEATHSIG = 1
+PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -110,6 +119,33 @@ def prepare(path: Path, name: str, digest: str, status: str, max_bytes: int | No
     return Prepared(name, digest, post)
 
 
+def exit_with_parent(parent_pid: int) -> None:
+    """Make this worker process exit when the importer that started it dies, however it died.
+
+    A worker waits on its task queue, which never reports end of file (the fork left the
+    worker holding the writing end too): after ``kill -9`` of the importer, workers would live
+    on forever. On Linux the kernel sends them SIGKILL when their parent dies
+    (``PR_SET_PDEATHSIG``); elsewhere, and as a fallback, a thread checks every second that
+    the parent is still there.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before prctl() took effect.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="watch-parent").start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
 def _close_connections_before_fork() -> bool:
     """Close database connections so forked workers inherit none; False inside a transaction."""
     if any(connection.in_atomic_block for connection in connections.all()):
@@ -156,7 +192,12 @@ class Importer:
             and len(documents) >= MIN_DOCUMENTS_FOR_WORKERS
             and _close_connections_before_fork()
         ):
-            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         lookahead = max(self.workers, 1) * LOOKAHEAD_PER_WORKER
         pending: deque = deque()
         try:

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 
 from articles.importing.furniture import TopicTag
 from articles.importing.normalise import PostData
-from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle, unique_slug
+from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
 from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5
@@ -156,9 +156,7 @@ def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lo
     if existing is None:
         base = post.slug or slug_from_text(post.title)
         # After a clash, the slug may be what clashed: make it unique with the import key.
-        article.slug = unique_slug(
-            Article, base if attempt == 1 else with_suffix(base, post.import_key[:8], 120)
-        )
+        article.take_free_slug(base if attempt == 1 else with_suffix(base, post.import_key[:8], 120))
     article.save(imported=True)
     _set_bylines(article, post, lookups, replace=existing is not None)
     _set_tags(article, post.tags, lookups, replace=existing is not None)
