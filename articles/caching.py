@@ -23,6 +23,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -120,9 +121,10 @@ class MemoryPages:
 class CircuitBreaker:
     """Whether to try a service that may be down: after a failure, not before ``retry_seconds``."""
 
-    def __init__(self, name: str, retry_seconds: float) -> None:
+    def __init__(self, name: str, retry_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.name = name
         self.retry_seconds = retry_seconds
+        self.clock = clock
         self.error: str | None = None
         self.failures = 0
         self._retry_at = 0.0
@@ -130,11 +132,11 @@ class CircuitBreaker:
     @property
     def is_open(self) -> bool:
         """Return whether the service is being left alone after a failure."""
-        return self.error is not None and time.monotonic() < self._retry_at
+        return self.error is not None and self.clock() < self._retry_at
 
     def allows(self) -> bool:
         """Return whether to try the service now (it worked last time, or it is time to try again)."""
-        return self.error is None or time.monotonic() >= self._retry_at
+        return self.error is None or self.clock() >= self._retry_at
 
     def failed(self, error: Exception) -> None:
         if self.error is None:
@@ -146,7 +148,7 @@ class CircuitBreaker:
             )
         self.error = str(error) or type(error).__name__
         self.failures += 1
-        self._retry_at = time.monotonic() + self.retry_seconds
+        self._retry_at = self.clock() + self.retry_seconds
 
     def succeeded(self) -> None:
         if self.error is not None:

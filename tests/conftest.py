@@ -40,3 +40,38 @@ def empty_cache(settings):
     cache.clear()
     caching.pages().clear()
     invalidation.freshness.reset()
+
+
+class Clock:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(settings, monkeypatch):
+    """The clock by which this process reads the purge log once a second (NEWSROOM_CACHE_SYNC_SECONDS)."""
+    from articles import invalidation
+
+    settings.NEWSROOM_CACHE_SYNC_SECONDS = 1
+    moved = Clock()
+    monkeypatch.setattr(invalidation.freshness, "clock", moved)
+    return moved
+
+
+@pytest.fixture
+def elsewhere(django_capture_on_commit_callbacks):
+    """Make a change as another process would: committed, but this process is not told."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=False):
+            return action(*args, **kwargs)
+
+    return run
