@@ -1,7 +1,8 @@
 """Keep derived data in step with the content: the search index, and the purge log of the page cache.
 
 Both follow model signals, so every write path (the admin, the importer, the shell) keeps them
-right without calling anything. A write purges cached pages only when readers can see it: a
+right without calling anything. Raw saves purge too: django-reversion restores a revision with
+them (before the admin's form saves it again), and ``loaddata`` loads fixtures with them. A write purges cached pages only when readers can see it: a
 published article's content, a publication or withdrawal, a scheduled publication, a change to
 a category, tag or author; saving a draft, a review note or the admin's own records purges
 nothing. The keys purged are those of ``articles.surrogate_keys``.
@@ -63,9 +64,9 @@ def _appearance(pk: int, values: dict) -> set[str]:
 
 
 @receiver(pre_save, sender=Article, dispatch_uid="articles.remember_article_place")
-def remember_article_place(sender, instance: Article, raw: bool = False, **kwargs) -> None:
+def remember_article_place(sender, instance: Article, **kwargs) -> None:
     stored = None
-    if instance.pk is not None and not raw:
+    if instance.pk is not None:
         rows = Article.objects.filter(pk=instance.pk)
         if transaction.get_connection().in_atomic_block:
             # Locked: nobody moves the article between this read and the save.
@@ -75,9 +76,9 @@ def remember_article_place(sender, instance: Article, raw: bool = False, **kwarg
 
 
 @receiver(post_save, sender=Article, dispatch_uid="articles.purge_saved_article")
-def purge_saved_article(sender, instance: Article, created: bool, update_fields=None, raw=False, **kwargs):
+def purge_saved_article(sender, instance: Article, created: bool, update_fields=None, **kwargs):
     before = instance.__dict__.pop("_place_before_save", None)
-    if raw or (update_fields and set(update_fields) <= UNSEEN_FIELDS):
+    if update_fields and set(update_fields) <= UNSEEN_FIELDS:
         return
     after = {field: getattr(instance, field) for field in PLACE_FIELDS}
     was, now = _place(before), _place(after)
@@ -140,18 +141,18 @@ def _article_place(link, field) -> tuple[str, int]:
 
 @receiver(post_save, sender=Byline, dispatch_uid="articles.purge_saved_byline")
 @receiver(post_delete, sender=Byline, dispatch_uid="articles.purge_deleted_byline")
-def purge_byline(sender, instance: Byline, raw: bool = False, **kwargs) -> None:
+def purge_byline(sender, instance: Byline, **kwargs) -> None:
     # An article deleted with its bylines is gone already: its own delete purged its lists.
     place, pk = _article_place(instance, Byline.article.field)
-    if not raw and place != "hidden":
+    if place != "hidden":
         purge({keys.article(pk), keys.author_list(instance.author_id), keys.ALL})
 
 
 @receiver(post_save, sender=TaggedArticle, dispatch_uid="articles.purge_saved_tagging")
 @receiver(post_delete, sender=TaggedArticle, dispatch_uid="articles.purge_deleted_tagging")
-def purge_tagging(sender, instance: TaggedArticle, raw: bool = False, **kwargs) -> None:
+def purge_tagging(sender, instance: TaggedArticle, **kwargs) -> None:
     place, pk = _article_place(instance, TaggedArticle.content_object.field)
-    if not raw and place != "hidden":
+    if place != "hidden":
         purge({keys.article(pk), keys.tag_list(instance.tag_id), keys.ALL})
 
 
@@ -159,18 +160,16 @@ def purge_tagging(sender, instance: TaggedArticle, raw: bool = False, **kwargs) 
 
 
 @receiver(pre_save, sender=Category, dispatch_uid="articles.remember_category_path")
-def remember_category_path(sender, instance: Category, raw: bool = False, **kwargs) -> None:
+def remember_category_path(sender, instance: Category, **kwargs) -> None:
     stored = None
-    if instance.pk is not None and not raw:
+    if instance.pk is not None:
         stored = Category.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
     instance._path_before_save = stored
 
 
 @receiver(post_save, sender=Category, dispatch_uid="articles.purge_saved_category")
 @receiver(post_delete, sender=Category, dispatch_uid="articles.purge_deleted_category")
-def purge_category(sender, instance: Category, raw: bool = False, **kwargs) -> None:
-    if raw:
-        return
+def purge_category(sender, instance: Category, **kwargs) -> None:
     paths = {instance.path, instance.__dict__.pop("_path_before_save", None) or instance.path}
     prefixes = set()
     for path in paths:
@@ -191,13 +190,11 @@ def purge_category(sender, instance: Category, raw: bool = False, **kwargs) -> N
 
 @receiver(post_save, sender=Tag, dispatch_uid="articles.purge_saved_tag")
 @receiver(post_delete, sender=Tag, dispatch_uid="articles.purge_deleted_tag")
-def purge_tag(sender, instance: Tag, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        purge({keys.tag(instance.pk), keys.SITEMAP, keys.ALL})
+def purge_tag(sender, instance: Tag, **kwargs) -> None:
+    purge({keys.tag(instance.pk), keys.SITEMAP, keys.ALL})
 
 
 @receiver(post_save, sender=Author, dispatch_uid="articles.purge_saved_author")
 @receiver(post_delete, sender=Author, dispatch_uid="articles.purge_deleted_author")
-def purge_author(sender, instance: Author, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        purge({keys.author(instance.pk), keys.SITEMAP, keys.ALL})
+def purge_author(sender, instance: Author, **kwargs) -> None:
+    purge({keys.author(instance.pk), keys.SITEMAP, keys.ALL})

@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from articles import invalidation
 from articles.models import Article, Purge
@@ -168,6 +169,30 @@ class TestChangesShowAtOnce:
         commit(factories.article, "插在中间", days_ago=2, category=factories.category_path("别的"))
         assert "插在中间" in client.get(older.get_absolute_url()).content.decode()
         assert "插在中间" in client.get(newer.get_absolute_url()).content.decode()
+
+    def test_restoring_a_draft_revision_of_a_published_article_withdraws_it(
+        self, client, editor_client, commit
+    ):
+        article = factories.article("修订", published=False)
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        commit(editor_client.post, url, change_form_data(editor_client.get(url), title="草稿版"))
+        published = change_form_data(
+            editor_client.get(url),
+            title="发布版",
+            status="published",
+            published_at_0="2024-01-02",
+            published_at_1="08:00:00",
+        )
+        assert commit(editor_client.post, url, published).status_code == 302
+        article.refresh_from_db()
+        cached(client, article.get_absolute_url(), "/")
+        draft = Version.objects.get_for_object(article).filter(serialized_data__contains="草稿版").get()
+        revision_url = reverse("admin:articles_article_revision", args=[article.pk, draft.pk])
+        form = change_form_data(editor_client.get(revision_url), review_note="恢复为草稿")
+        assert commit(editor_client.post, revision_url, form).status_code == 302
+        assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+        assert client.get(article.get_absolute_url()).status_code == 404
+        assert "发布版" not in client.get("/").content.decode()
 
     def test_uncommitted_changes_purge_nothing(self, client, django_capture_on_commit_callbacks):
         client.get("/")
