@@ -316,7 +316,7 @@ class TestSitemaps:
 
 
 class TestQueryCounts:
-    """Bounds on a cold cache (the publication epoch and navigation recomputed, no page cache)."""
+    """Bounds without the page cache (the purge log and navigation read once per process, first)."""
 
     @pytest.fixture
     def archive(self):
