@@ -132,36 +132,34 @@ def test_a_log_that_cannot_be_read_keeps_cached_pages_served_and_says_so(client,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_purge_ids_follow_commit_order_on_postgresql():
+def test_a_purge_draws_its_id_only_once_earlier_purging_transactions_have_committed():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite lets one transaction write at a time: ids follow commit order by themselves")
-    first_purged, release = threading.Event(), threading.Event()
-    ids = {}
+    holding, release = threading.Event(), threading.Event()
+    purged = {}
 
-    def first():
+    def earlier_transaction():
+        # As a purging transaction does until it commits: it holds the lock.
         try:
-            with transaction.atomic():
-                invalidation.purge({"article-1"})
-                ids["first"] = Purge.objects.latest("pk").pk
-                first_purged.set()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [invalidation.ADVISORY_LOCK])
+                holding.set()
                 release.wait(30)
         finally:
             connections.close_all()
 
-    def second():
+    def later_purge():
         try:
             with transaction.atomic():
                 invalidation.purge({"article-2"})
-                ids["second"] = Purge.objects.filter(keys="article-2").get().pk
+                purged["id"] = Purge.objects.get(keys="article-2").pk
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=first)]
+    threads = [threading.Thread(target=earlier_transaction), threading.Thread(target=later_purge)]
     threads[0].start()
-    assert first_purged.wait(30)
-    threads.append(threading.Thread(target=second))
+    assert holding.wait(30)
     threads[1].start()
-    # The second purge waits for the first transaction's lock: it cannot draw an id before that commits.
     with connection.cursor() as cursor:
         for _ in range(300):
             cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
@@ -169,9 +167,12 @@ def test_purge_ids_follow_commit_order_on_postgresql():
                 break
             threading.Event().wait(0.1)
         else:
-            pytest.fail("the second purge did not wait for the first")
-    assert "second" not in ids
+            pytest.fail("the purge did not wait for the transaction holding the lock")
+        # An id drawn now, while the purge waits: the purge's id must come after it.
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Purge._meta.db_table])
+        drawn_meanwhile = cursor.fetchone()[0]
+    assert "id" not in purged
     release.set()
     for thread in threads:
         thread.join(30)
-    assert ids["second"] > ids["first"]
+    assert purged["id"] > drawn_meanwhile
