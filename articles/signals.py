@@ -54,13 +54,16 @@ def _place(values: dict | None) -> str:
     return "visible" if values["published_at"] <= timezone.now() else "scheduled"
 
 
-def _appearance(pk: int, values: dict) -> set[str]:
+def _links(pk: int) -> tuple[list[int], list[int]]:
+    """Return the ids of the article's tags and of its bylines' authors."""
+    tag_ids = list(TaggedArticle.objects.filter(content_object_id=pk).values_list("tag_id", flat=True))
+    author_ids = list(Byline.objects.filter(article_id=pk).values_list("author_id", flat=True))
+    return tag_ids, author_ids
+
+
+def _appearance(pk: int, values: dict, links: tuple[list[int], list[int]]) -> set[str]:
     """Return the keys of the lists an article with ``values`` (visible or scheduled) belongs to."""
-    tag_ids = TaggedArticle.objects.filter(content_object_id=pk).values_list("tag_id", flat=True)
-    author_ids = Byline.objects.filter(article_id=pk).values_list("author_id", flat=True)
-    return keys.appearance(
-        pk, values["published_at"], values["category_id"], values["editor_id"], tag_ids, author_ids
-    )
+    return keys.appearance(pk, values["published_at"], values["category_id"], values["editor_id"], *links)
 
 
 @receiver(pre_save, sender=Article, dispatch_uid="articles.remember_article_place")
@@ -88,20 +91,12 @@ def purge_saved_article(sender, instance: Article, created: bool, update_fields=
     if "visible" in (was, now):
         changed |= {keys.SEARCH, keys.SITEMAP}
     if before != after:
-        # The article joins, leaves or moves in lists: the lists it was and is in.
+        # The article joins, leaves or moves in lists: the lists it was and is in. A new article
+        # has no tags or bylines yet: they purge their own lists as they come.
+        links = ([], []) if created else _links(instance.pk)
         for values, place in ((before, was), (after, now)):
             if place != "hidden":
-                if created:  # no tags or bylines yet: they purge their own lists as they come
-                    changed |= keys.appearance(
-                        instance.pk,
-                        values["published_at"],
-                        values["category_id"],
-                        values["editor_id"],
-                        (),
-                        (),
-                    )
-                else:
-                    changed |= _appearance(instance.pk, values)
+                changed |= _appearance(instance.pk, values, links)
     purge(changed)
 
 
@@ -110,7 +105,7 @@ def remember_deleted_article(sender, instance: Article, **kwargs) -> None:
     # Before the delete: its tags and bylines go with it.
     values = {field: getattr(instance, field) for field in PLACE_FIELDS}
     if _place(values) != "hidden":
-        instance._purge_after_delete = _appearance(instance.pk, values)
+        instance._purge_after_delete = _appearance(instance.pk, values, _links(instance.pk))
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="articles.purge_deleted_article")
