@@ -272,6 +272,21 @@ class Checker:
                     self.events.append({"at": started, "stale": not fresh and status != 503})
                 time.sleep(0.1)
 
+    def verify(self) -> None:
+        """Read each article's page a few times (both workers), against what the database says now."""
+        from django.utils.html import escape
+
+        for article in self.articles:
+            article.refresh_from_db()
+            for _ in range(4):
+                started = time.time()
+                status, body = self._get(article.get_absolute_url())
+                if article.status != article.Status.PUBLISHED:
+                    fresh = status == 404
+                else:
+                    fresh = status == 200 and escape(article.title) in body
+                self.events.append({"at": started, "stale": not fresh})
+
     def pause(self) -> None:
         """Stop changing articles, once the change under way has been checked.
 
@@ -435,20 +450,20 @@ class Faults:
         steps = [
             ("warm", None),
             ("redis stopped", self.redis.stop),
-            ("redis restarted", self.redis.start),
+            ("redis restarted", lambda: self.restart_redis(checker)),
             ("redis hung", self.redis.hang),
             ("redis resumed", self.redis.resume),
-            ("worker killed", lambda: os.kill(self.workers()[0], signal.SIGKILL)),
-            ("postgres refused", lambda: (checker.pause(), self.proxy.refuse())),
+            ("worker killed", self.kill_worker),
+            ("postgres refused", lambda: self.refuse_postgres(checker, paths)),
             ("postgres back", lambda: (self.proxy.accept(), checker.paused.clear())),
         ]
         try:
             for name, fault in steps:
+                started = time.time()
                 if fault is not None:
                     fault()
                 reset_pages()  # this process's view of Redis, for the health line
                 health = cache_health()
-                started = time.time()
                 self.phase(name, paths, health)
                 self.results[-1]["stale"] = sum(
                     1 for event in checker.events if started <= event["at"] < time.time() and event["stale"]
@@ -461,6 +476,36 @@ class Faults:
             checker.stopped.set()
             thread.join(10)
         self.results[0]["changes"] = checker.changes
+
+    def kill_worker(self) -> None:
+        before = self.workers()
+        os.kill(before[0], signal.SIGKILL)
+        print(f"(worker {before[0]} killed with SIGKILL; gunicorn starts another)", flush=True)
+
+    def refuse_postgres(self, checker: Checker, paths: list[str]) -> None:
+        """Refuse PostgreSQL connections once every page is cached as the last change left it.
+
+        A page that a committed change made stale is never served, so a page purged just before
+        the database went away answers 503 until it is back; this phase measures the others.
+        """
+        checker.pause()
+        time.sleep(STALE_AFTER_SECONDS)
+        for _ in range(2):
+            for path in paths:
+                self.status(path)
+        self.proxy.refuse()
+
+    def restart_redis(self, checker: Checker) -> None:
+        """Start Redis again on its saved pages, and read the checked articles' pages from it.
+
+        The checker changed those articles while Redis was down: the pages Redis restores of them
+        are stale, and must not be served once the workers use Redis again.
+        """
+        checker.pause()
+        self.redis.start()
+        time.sleep(float(self.environment.get("NEWSROOM_REDIS_RETRY_SECONDS", "5")) + 0.5)
+        checker.verify()
+        checker.paused.clear()
 
     def _categories(self) -> list[str]:
         from articles.models import Category
