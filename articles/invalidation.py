@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import django.dispatch
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.utils import timezone
 
 from articles import surrogate_keys
@@ -243,7 +243,7 @@ class Freshness:
             self._due = now + settings.NEWSROOM_CACHE_SYNC_SECONDS
             try:
                 self._read(now)
-            except DatabaseError as error:
+            except (DatabaseError, InterfaceError) as error:
                 if self.last_error is None:
                     logger.warning(
                         "The purge log cannot be read (%s): cached pages are served as they are "

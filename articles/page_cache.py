@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
@@ -168,7 +168,7 @@ def _expiry(keys: frozenset[str], now: float) -> float:
         return now
     try:
         return freshness.expiry(keys, now, now + seconds)
-    except DatabaseError:  # the schedule cannot be read: keep nothing
+    except (DatabaseError, InterfaceError):  # the schedule cannot be read: keep nothing
         return now
 
 
