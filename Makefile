@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run serve import test lint format check bench clean
+.PHONY: install run serve import test lint format check bench faults clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PYTHON_BIN) -m venv $(VENV)
@@ -52,6 +52,11 @@ check: lint
 bench: install
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PYTHON) benchmarks/run.py
+
+## faults: the site under load while Redis, a worker and PostgreSQL fail (benchmarks/faults.py)
+faults: install
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PYTHON) benchmarks/faults.py
 
 clean:
 	rm -rf $(VENV) data/staticfiles .pytest_cache .ruff_cache

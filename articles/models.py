@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Min, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -1021,3 +1021,22 @@ def _slugs_taken(model: type[models.Model], candidates: list[str], exclude_pk: i
 def _numbered(base: str, number: int, max_length: int) -> str:
     suffix = str(number)
     return f"{base[: max_length - len(suffix) - 1].rstrip('-')}-{suffix}"
+
+
+class Purge(models.Model):
+    """A change readers can see, as the surrogate keys of the cached pages it made stale.
+
+    Written in the transaction of the change (``articles.invalidation.purge``); its id is the
+    change's *generation*. Every process reads the new rows about once a second to know which
+    cached pages it may still serve, whatever happened to Redis meanwhile.
+    """
+
+    keys = models.TextField(_("surrogate keys"), help_text=_("Space-separated."))
+    created_at = models.DateTimeField(_("made"), db_default=Now(), db_index=True)
+
+    class Meta:
+        verbose_name = _("cache purge")
+        verbose_name_plural = _("cache purges")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.keys}"

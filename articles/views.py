@@ -18,8 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from articles import search
+from articles import surrogate_keys as keys
 from articles.images import rendition_urls
-from articles.models import Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
+from articles.models import RELATED_TAGS, Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
 from articles.preview import article_pk_from_token
 from articles.safe_urls import allowed_or_empty
 
@@ -101,8 +102,13 @@ class ListPage(TemplateView):
     def summaries(self):
         return self.articles().for_summaries()
 
+    def shown(self) -> set[str]:
+        """Return the surrogate keys of the list itself (the summaries in it add their own)."""
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
         page = paginate(self.request, self.summaries(), by_ids=self.pages_by_ids)
+        keys.show(*self.shown(), *keys.summaries(page.items))
         return super().get_context_data(
             page=page,
             heading=self.heading(),
@@ -124,11 +130,15 @@ class HomeView(ListPage):
             # Featured articles usually open the latest list too: show each once.
             shown = {article.pk for article in featured}
             context["page"].items = [a for a in context["page"].items if a.pk not in shown]
+            keys.show(*keys.summaries(featured))
         context["featured"] = featured
         return context
 
     def heading(self) -> str:
         return _("Latest news")
+
+    def shown(self) -> set[str]:
+        return {keys.LIST}
 
 
 class ArticleDetailView(TemplateView):
@@ -152,6 +162,7 @@ def article_page_context(request, page: ArticlePage) -> dict:
     """Return what the article page shows of ``page``: the reader page and the preview share it."""
     article, bylines, tags = page.article, page.bylines, page.tags
     around = Article.objects.around(article, [tag.pk for tag in tags], RELATED_COUNT)
+    keys.show(*keys.article_page(page, around.related, around.previous, around.next, RELATED_TAGS))
     return {
         "article": article,
         "tags": tags,
@@ -181,6 +192,10 @@ class CategoryView(ListPage):
     def heading(self) -> str:
         return self.category.name
 
+    def shown(self) -> set[str]:
+        # The breadcrumb and header, and the list of every category the page shows articles of.
+        return {keys.category(self.category.pk), *keys.subtree_lists(self.subtree)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             category=self.category,
@@ -201,6 +216,9 @@ class TagView(ListPage):
     def heading(self) -> str:
         return "#" + self.tag.name
 
+    def shown(self) -> set[str]:
+        return {keys.tag(self.tag.pk), keys.tag_list(self.tag.pk)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             feed_path=reverse("articles:tag-rss", kwargs={"slug": self.tag.slug}), **kwargs
@@ -217,6 +235,9 @@ class AuthorView(ListPage):
 
     def heading(self) -> str:
         return self.author.name
+
+    def shown(self) -> set[str]:
+        return {keys.author(self.author.pk), keys.author_list(self.author.pk)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -247,6 +268,9 @@ class ArchiveView(ListPage):
             return formats.date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
         return _("%(year)s archive") % {"year": self.year}
 
+    def shown(self) -> set[str]:
+        return {keys.archive(self.year, self.month, self.day)}
+
 
 class SearchView(ListPage):
     template_name = "articles/search.html"
@@ -265,6 +289,9 @@ class SearchView(ListPage):
     def summaries(self):
         # The snippets come from the bodies.
         return super().summaries().defer(None).defer(*SEARCH_DEFERRED_FIELDS).select_related("category")
+
+    def shown(self) -> set[str]:
+        return {keys.SEARCH}
 
     def heading(self) -> str:
         if self.query_text:

@@ -19,7 +19,11 @@ queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a
   the template engine from in-memory data, through the project's middleware;
 - article, home, category page 1 and page 50, search; with the page cache and without
   it (NEWSROOM_PAGE_CACHE_SECONDS=0), at 2,000 and 20,000 articles;
-- search at 100,000 articles, without the page cache.
+- search at 100,000 articles, without the page cache;
+- at 2,000 articles: the cached article and home pages with each worker's memory tier turned
+  off (NEWSROOM_PAGE_MEMORY_BYTES=0, every hit read from Redis), to show what that tier gains;
+  and the cached home page while an Editor saves a draft in the admin every second
+  (benchmarks/draft_saver.py), printing the page cache's hit rate.
 
 Prints a table and the targets of issue 5, and writes artifacts/bench/site.json.
 Total run time about 6 minutes (--quick: 2 s per case and no 100,000 run, about 2 minutes).
@@ -78,6 +82,29 @@ done = function(summary, latency, requests)
     summary.errors.status, summary.bytes))
 end
 """
+# Counts the page cache's answers (X-Cache: hit or miss) across wrk's threads.
+COUNT_HITS_LUA = """
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  hits, misses = 0, 0
+end
+function response(status, headers, body)
+  if headers["X-Cache"] == "hit" then hits = hits + 1 else misses = misses + 1 end
+end
+function done(summary, latency, requests)
+  local hit_total, miss_total = 0, 0
+  for _, thread in ipairs(threads) do
+    hit_total = hit_total + thread:get("hits")
+    miss_total = miss_total + thread:get("misses")
+  end
+  io.write(string.format("HITS %d MISSES %d ERRORS %d\\n", hit_total, miss_total,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status))
+end
+"""
+DRAFT_SAVE_SECONDS = 12
 
 
 def main() -> int:
@@ -148,6 +175,12 @@ class Bench:
                 self.start_server(cache=cache)
                 for page in ("article", "home", "category p1", "category p50", "search"):
                     self.case(page, paths[page], size, "cached" if cache else "uncached")
+            if size == SIZES[0]:
+                self.start_server(cache=True, extra={"NEWSROOM_PAGE_MEMORY_BYTES": "0"})
+                for page in ("article", "home"):
+                    self.case(page, paths[page], size, "cached, Redis only")
+                self.start_server(cache=True)
+                self.hit_rate_under_draft_saves(size)
         if search_run:
             self.grow_to(SEARCH_SIZE)
             self.start_server(cache=False)
@@ -167,6 +200,63 @@ class Bench:
             f"p50 {figures['p50_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f}  p99 {figures['p99_ms']:6.2f}  "
             f"rss {figures['worker_rss_mb']:.0f} MB"
             + (f"  ERRORS {figures['errors']}" if figures["errors"] else ""),
+            flush=True,
+        )
+
+    def hit_rate_under_draft_saves(self, size: int) -> None:
+        """Load the cached home page while an Editor saves a draft every second; record the hit rate."""
+        self.fetch_status("/")
+        saver = subprocess.Popen(
+            [sys.executable, str(PROJECT / "benchmarks" / "draft_saver.py"), str(DRAFT_SAVE_SECONDS + 2)],
+            cwd=PROJECT,
+            env=self.environment,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
+                script.write(COUNT_HITS_LUA)
+            time.sleep(1)  # the saver's first save is under way
+            output = subprocess.run(
+                [
+                    "wrk",
+                    "-t1",
+                    "-c2",
+                    f"-d{DRAFT_SAVE_SECONDS}s",
+                    "-s",
+                    script.name,
+                    f"http://{HOST}:{PORT}/",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=DRAFT_SAVE_SECONDS + 30,
+            ).stdout
+        finally:
+            os.unlink(script.name)
+            saved = saver.communicate(timeout=60)[0]
+        hits, misses, errors = map(int, re.search(r"HITS (\d+) MISSES (\d+) ERRORS (\d+)", output).groups())
+        saves = re.search(r"SAVED (\d+) FAILED (\d+)", saved or "")
+        saved_count, failed_count = map(int, saves.groups()) if saves else (0, -1)
+        rate = hits / max(1, hits + misses)
+        self.results.append(
+            {
+                "name": "home under draft saves",
+                "articles": size,
+                "mode": "cached",
+                "hit_rate": rate,
+                "hits": hits,
+                "misses": misses,
+                "errors": errors,
+                "drafts_saved": saved_count,
+                "draft_saves_failed": failed_count,
+            }
+        )
+        print(
+            f"{'home under draft saves':28} {'cached':9} {size:>7,} articles  hit rate {rate:.2%} "
+            f"({hits} hits, {misses} misses) while {saved_count} drafts were saved"
+            + (f", {failed_count} saves FAILED" if failed_count else "")
+            + (f"  ERRORS {errors}" if errors else ""),
             flush=True,
         )
 
@@ -208,12 +298,17 @@ class Bench:
     # ------------------------------------------------------------------ the server
 
     def start_server(
-        self, cache: bool, settings: str = "benchmarks.site_bench_settings", app: str = "newsroom.wsgi"
+        self,
+        cache: bool,
+        settings: str = "benchmarks.site_bench_settings",
+        app: str = "newsroom.wsgi",
+        extra: dict | None = None,
     ) -> None:
         self.stop_server()
         environment = self.environment | {
             "NEWSROOM_PAGE_CACHE_SECONDS": "600" if cache else "0",
             "DJANGO_SETTINGS_MODULE": settings,
+            **(extra or {}),
         }
         subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
         self.server = subprocess.Popen(
@@ -446,7 +541,7 @@ class Bench:
                             large["rps"] >= bound,
                         )
             for result in self.results:
-                if result["mode"] == "reference":
+                if result["mode"] == "reference" or "p50_ms" not in result:
                     continue
                 bound = 2 * result["p50_ms"]
                 check(
@@ -462,6 +557,27 @@ class Bench:
                     memory_bound,
                     result["worker_rss_mb"] <= memory_bound,
                 )
+        for page in ("article", "home"):
+            with_memory, redis_only = (
+                rate(page, SIZES[0], "cached"),
+                rate(page, SIZES[0], "cached, Redis only"),
+            )
+            if with_memory and redis_only:
+                bound = 1.15 * redis_only["rps"]
+                check(
+                    f"memory tier earns its keep: cached {page} >= 115% of Redis only",
+                    with_memory["rps"],
+                    bound,
+                    with_memory["rps"] >= bound,
+                )
+        drafts = rate("home under draft saves", SIZES[0], "cached")
+        if drafts:
+            check(
+                "cached home hit rate > 99% while an Editor saves a draft every second",
+                drafts["hit_rate"] * 100,
+                99,
+                drafts["hit_rate"] > 0.99 and drafts["drafts_saved"] > 0 and not drafts["draft_saves_failed"],
+            )
         search = rate("search", SEARCH_SIZE, "uncached")
         if search:
             check(

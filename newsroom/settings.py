@@ -34,6 +34,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_float(name: str, default: float) -> float:
+    """Return the environment variable ``name`` as a number."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from error
+
+
 def env_int(name: str, default: int) -> int:
     """Return the environment variable ``name`` as an integer."""
     value = os.environ.get(name, "").strip()
@@ -86,6 +97,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' cached pages are answered here, before the middleware below runs.
     "articles.page_cache.PageCacheMiddleware",
+    # A database that cannot be reached is a styled 503 with Retry-After, not a 500.
+    "articles.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +149,10 @@ else:
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request quickly (a 503) instead of holding a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+    )
     # JIT compilation pays off for long analytical queries only; on a page's queries it adds
     # 50-100 ms whenever a cost estimate crosses jit_above_cost.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
@@ -161,22 +178,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches: local memory by default, Redis through Django's built-in backend.
+# Caches. Django's cache (for whoever asks for one: not the page cache) is local memory by
+# default, Django's Redis backend with CACHE_URL/REDIS_URL. The page cache (articles/caching.py)
+# keeps pages in each process's memory, and shares them through that same Redis when there is one.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
+# Redis is an accelerator: a connection or a reply that takes longer fails, and the process
+# leaves Redis alone for NEWSROOM_REDIS_RETRY_SECONDS before trying again.
+NEWSROOM_REDIS_TIMEOUT_SECONDS = env_float("NEWSROOM_REDIS_TIMEOUT_SECONDS", 0.25)
+NEWSROOM_REDIS_RETRY_SECONDS = env_float("NEWSROOM_REDIS_RETRY_SECONDS", 5)
+NEWSROOM_PAGE_CACHE_REDIS_URL = ""
+NEWSROOM_PAGE_CACHE_KEY_PREFIX = CACHE_KEY_PREFIX
+# Memory each process may fill with the pages it served (least recently used go first); 0: none.
+NEWSROOM_PAGE_MEMORY_BYTES = env_int("NEWSROOM_PAGE_MEMORY_BYTES", 32 * 1024 * 1024)
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    NEWSROOM_PAGE_CACHE_REDIS_URL = CACHE_URL
     CACHES = {
         "default": {
-            "BACKEND": "newsroom.redis_cache.NearCachedRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
-                # The publication epoch and the pages cached under it (articles/caching.py,
-                # articles/page_cache.py) are read from each worker's memory while Redis
-                # reports them unchanged: a cached page costs no round trip.
-                "NEAR_CACHE_PREFIXES": ["newsroom:publication-epoch", "newsroom:page:"],
-                "NEAR_CACHE_MAX_BYTES": int(
-                    os.environ.get("NEWSROOM_NEAR_CACHE_MAX_BYTES", 32 * 1024 * 1024)
-                ),
+                "socket_connect_timeout": NEWSROOM_REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": NEWSROOM_REDIS_TIMEOUT_SECONDS,
             },
         }
     }
@@ -184,6 +208,7 @@ elif CACHE_URL in ("", "locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif CACHE_URL == "dummy://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    NEWSROOM_PAGE_MEMORY_BYTES = 0
 else:
     raise ImproperlyConfigured(
         f"CACHE_URL must start with redis://, rediss://, unix://, locmem:// or dummy://, not {CACHE_URL!r}."
@@ -206,6 +231,9 @@ AXES_CLIENT_IP_CALLABLE = "articles.login_throttle.client_address"
 # How many proxies (each appending to X-Forwarded-For) stand between readers and the app: the
 # address logins are counted by is then the one the outermost proxy saw.
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
+
+# Sessions live in the database, never in Redis alone: editors stay logged in when Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -306,9 +334,12 @@ NEWSROOM_PREVIEW_MAX_AGE_SECONDS = env_int("NEWSROOM_PREVIEW_MAX_AGE_SECONDS", 6
 # addresses, feeds and sitemaps independent of the Host header; empty uses the request's.
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "")
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
-# How long anonymous readers' pages stay in the cache at most (0 turns the page cache off);
-# a scheduled article's time always cuts it shorter (articles/caching.py).
+# How long anonymous readers' pages stay in the cache at most, and in shared caches in front
+# (s-maxage); 0 turns the page cache off. A scheduled article's time always cuts it shorter.
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+# How often each process reads the purge log (articles/invalidation.py): a page made stale by a
+# change is not served longer than this after the change commits.
+NEWSROOM_CACHE_SYNC_SECONDS = env_float("NEWSROOM_CACHE_SYNC_SECONDS", 1)
 
 # Production hardening: on whenever DEBUG is off. Behind a TLS-terminating
 # proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.

@@ -13,7 +13,9 @@ from django.db.models.functions import Lower
 
 from articles.importing.furniture import TopicTag
 from articles.importing.normalise import PostData
+from articles.invalidation import batched
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
+from articles.signals import links_added
 from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5
@@ -112,7 +114,7 @@ def upsert(
     lookups = lookups or Lookups()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), batched():
                 result = _upsert(post, content_hash, source_path, force, lookups, attempt)
         except IntegrityError:
             lookups.discard()
@@ -158,8 +160,10 @@ def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lo
         # After a clash, the slug may be what clashed: make it unique with the import key.
         article.take_free_slug(base if attempt == 1 else with_suffix(base, post.import_key[:8], 120))
     article.save(imported=True)
-    _set_bylines(article, post, lookups, replace=existing is not None)
-    _set_tags(article, post.tags, lookups, replace=existing is not None)
+    author_ids = _set_bylines(article, post, lookups, replace=existing is not None)
+    tag_ids = _set_tags(article, post.tags, lookups, replace=existing is not None)
+    # bulk_create sends no signals: the lists the new bylines and tags join are purged here.
+    links_added(article, author_ids=author_ids, tag_ids=tag_ids)
     return UpsertResult(outcome, article.pk)
 
 
@@ -287,26 +291,30 @@ def _get_or_create(model, **identity):
         return row
 
 
-def _set_bylines(article: Article, post: PostData, lookups: Lookups, replace: bool) -> None:
+def _set_bylines(article: Article, post: PostData, lookups: Lookups, replace: bool) -> list[int]:
+    """Give ``article`` the bylines of ``post``; return the ids of the authors added."""
     authors = [_author(name, Author.Kind.PERSON, lookups) for name in post.writers]
     authors += [_author(name, Author.Kind.ORGANISATION, lookups) for name in post.outlets]
     unique = list(dict.fromkeys(authors))
     if replace:
         current = list(article.bylines.order_by("position", "id").values_list("author_id", flat=True))
         if current == [author.pk for author in unique]:
-            return
+            return []
         article.bylines.all().delete()
     Byline.objects.bulk_create(
         Byline(article=article, author=author, position=position) for position, author in enumerate(unique)
     )
+    return [author.pk for author in unique]
 
 
-def _set_tags(article: Article, topics: tuple[TopicTag, ...], lookups: Lookups, replace: bool) -> None:
+def _set_tags(article: Article, topics: tuple[TopicTag, ...], lookups: Lookups, replace: bool) -> list[int]:
+    """Give ``article`` the tags of ``topics``; return the ids of the tags added."""
     tags = list(dict.fromkeys(_tags(topics, lookups)))
     if replace:
         current = set(article.tagged_items.values_list("tag_id", flat=True))
         if current == {tag.pk for tag in tags}:
-            return
+            return []
         article.tagged_items.all().delete()
     if tags:
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=tag) for tag in tags)
+    return [tag.pk for tag in tags]
