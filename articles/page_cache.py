@@ -124,6 +124,8 @@ def _may_share(request: HttpRequest) -> bool:
         and settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
         # The cookie, not request.user: the session (and its query) stays untouched.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        # Credentials (an API token) may see more than anonymous readers: RFC 9111, section 3.5.
+        and "HTTP_AUTHORIZATION" not in request.META
     )
 
 

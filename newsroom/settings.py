@@ -256,9 +256,10 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 
 # The Content API (/api/v1/, articles/api/): read-only, JSON only.
 REST_FRAMEWORK = {
+    # Token first: a refused token is then a 401 naming the scheme (WWW-Authenticate: Token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only: the page cache keys pages by address, so one address must have one representation.
