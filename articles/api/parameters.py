@@ -106,9 +106,9 @@ def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
 
 def boolean(text: str) -> bool:
     """Return ``text`` read as true or false."""
-    if text.lower() in TRUE_WORDS:
+    if text in TRUE_WORDS:
         return True
-    if text.lower() in FALSE_WORDS:
+    if text in FALSE_WORDS:
         return False
     raise BadValue(_("Give true or false."))
 

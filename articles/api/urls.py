@@ -30,5 +30,5 @@ urlpatterns = [
     ),
     path("docs/", api_page(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     # Only addresses ending in a slash: one without is first redirected to it (APPEND_SLASH).
-    re_path(r"^(?:.*/)?$", not_found),
+    re_path(r"^(?:[\s\S]*/)?\Z", not_found),
 ]

@@ -70,6 +70,9 @@ class ContentView(APIView):
 class ArticleListView(ContentView):
     @extend_schema(
         operation_id="articles_list",
+        description=gettext_lazy(
+            "Published articles whose time has come, as readers see them, with filters. Signed-in staff may ask for other statuses."
+        ),
         summary=gettext_lazy("Articles, newest first"),
         parameters=parameters_of(*ARTICLE_FILTERS),
         responses={200: pagination.paginated(ArticleSerializer, "ArticlePage"), **LIST_ERRORS},
@@ -132,6 +135,9 @@ class ArticleDetailView(ContentView):
 class ArticleBySlugView(ArticleDetailView):
     @extend_schema(
         operation_id="articles_retrieve",
+        description=gettext_lazy(
+            "One article with everything needed to show it. An old slug answers 301 with the new address."
+        ),
         summary=gettext_lazy("An article by its slug"),
         parameters=parameters_of(FIELDS),
         responses={
@@ -149,6 +155,7 @@ class ArticleBySlugView(ArticleDetailView):
 class ArticleByIdView(ArticleDetailView):
     @extend_schema(
         operation_id="articles_retrieve_by_id",
+        description=gettext_lazy("One article with everything needed to show it, by its id."),
         summary=gettext_lazy("An article by its id"),
         parameters=parameters_of(FIELDS),
         responses={200: ArticleSerializer, **ITEM_ERRORS},
@@ -190,6 +197,9 @@ class SearchView(ContentView):
 class CategoryTreeView(ContentView):
     @extend_schema(
         operation_id="categories_tree",
+        description=gettext_lazy(
+            "Every category, top-level sections first, each with the categories inside it."
+        ),
         summary=gettext_lazy("Every category, as a tree"),
         responses={200: CategoryTreeSerializer(many=True), **error_responses(400, 406, 429)},
     )
@@ -242,6 +252,7 @@ class TagListView(PagedListView):
 
     @extend_schema(
         operation_id="tags_list",
+        description=gettext_lazy("The tags of articles readers can see, by name."),
         summary=gettext_lazy("Tags of published articles, by name"),
         parameters=parameters_of(*pagination.PARAMETERS),
         responses={200: pagination.paginated(TagSerializer, "TagPage"), **error_responses(400, 406, 429)},
@@ -256,6 +267,7 @@ class TagListView(PagedListView):
 class TagDetailView(ContentView):
     @extend_schema(
         operation_id="tags_retrieve",
+        description=gettext_lazy("A tag of articles readers can see."),
         summary=gettext_lazy("A tag by its slug"),
         responses={200: TagSerializer, **error_responses(400, 404, 406, 429)},
     )
@@ -271,6 +283,7 @@ class AuthorListView(PagedListView):
 
     @extend_schema(
         operation_id="authors_list",
+        description=gettext_lazy("The authors and editors of articles readers can see, by name."),
         summary=gettext_lazy("Authors of published articles, by name"),
         parameters=parameters_of(AUTHOR_KIND, *pagination.PARAMETERS),
         responses={
@@ -289,6 +302,7 @@ class AuthorListView(PagedListView):
 class AuthorDetailView(ContentView):
     @extend_schema(
         operation_id="authors_retrieve",
+        description=gettext_lazy("An author or editor of articles readers can see."),
         summary=gettext_lazy("An author by their slug"),
         responses={200: AuthorSerializer, **error_responses(400, 404, 406, 429)},
     )
@@ -301,6 +315,7 @@ class AuthorDetailView(ContentView):
 class IndexView(ContentView):
     @extend_schema(
         operation_id="index",
+        description=gettext_lazy("The address of every endpoint."),
         summary=gettext_lazy("The endpoints"),
         responses={
             200: inline_serializer(
