@@ -66,10 +66,13 @@ def read_parameters(query, parameters: Sequence[Parameter]) -> dict[str, Any]:
     for name in query:
         parameter = known.get(name)
         if parameter is None:
-            errors[name] = [
-                _("Unknown parameter. This endpoint accepts: %(names)s.")
-                % {"names": ", ".join(known) or _("none")}
-            ]
+            if known:
+                message = _("Unknown parameter. This endpoint accepts: %(names)s.") % {
+                    "names": ", ".join(known)
+                }
+            else:
+                message = _("Unknown parameter. This endpoint takes no parameters.")
+            errors[name] = [message]
             continue
         given = query.getlist(name)
         if len(given) > 1:
