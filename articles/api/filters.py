@@ -8,7 +8,7 @@ category, tag or author is a 400 naming the parameter rather than an empty list 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
@@ -31,7 +31,7 @@ from articles.api.parameters import (
 )
 from articles.api.serializers import ARTICLE_FIELD_NAMES, LONG_FIELDS
 from articles.api.visibility import DEFAULT_STATUS, STATUSES
-from articles.models import SUMMARY_DEFERRED_FIELDS, ArticlePage, Author, Byline, Category, Tag, TaggedArticle
+from articles.models import SUMMARY_DEFERRED_FIELDS, Article, ArticlePage, Author, Category, Tag
 
 # Each ordering ends with the id, so that articles sharing a time keep one order from page to page.
 ORDERINGS = {
@@ -147,11 +147,12 @@ def check_named_values(values: dict) -> None:
 def load_pages(
     articles, window: pagination.Window, fields: tuple[str, ...], by_ids: bool = True
 ) -> list[ArticlePage]:
-    """Return the articles of ``window`` with what ``fields`` need, in at most three queries.
+    """Return the articles of ``window`` with what ``fields`` need, in at most two queries.
 
-    The rows with their category and editor, then the bylines with their authors and the tags (in the
-    order they were given, as the article page has them), each only when asked for. Deep pages are
-    found by id first (``ArticleQuerySet.page``) unless ``by_ids`` is off (search ranks by relevance).
+    The rows with their category and editor, then (when asked for) the bylines with their authors
+    and the tags, in the order the article page has them, in one query for the whole page. Deep pages
+    are found by id first (``ArticleQuerySet.page``) unless ``by_ids`` is off (search ranks by
+    relevance).
     """
     deferred = [name for name in (*SUMMARY_DEFERRED_FIELDS, *LONG_FIELDS) if name not in fields]
     articles = articles.select_related("category", "editor").defer(*dict.fromkeys(deferred))
@@ -159,19 +160,6 @@ def load_pages(
         rows = articles.page(window.offset, window.size)
     else:
         rows = list(articles[window.offset : window.offset + window.size])
-    lookups = []
-    if "bylines" in fields:
-        lookups.append(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
-    if "tags" in fields:
-        lookups.append(
-            Prefetch("tagged_items", queryset=TaggedArticle.objects.select_related("tag").order_by("id"))
-        )
-    prefetch_related_objects(rows, *lookups)
-    return [
-        ArticlePage(
-            article=article,
-            bylines=list(article.bylines.all()) if "bylines" in fields else [],
-            tags=[item.tag for item in article.tagged_items.all()] if "tags" in fields else [],
-        )
-        for article in rows
-    ]
+    if "bylines" not in fields and "tags" not in fields:
+        return [ArticlePage(article=article, bylines=[], tags=[]) for article in rows]
+    return Article.objects.pages_of(rows)

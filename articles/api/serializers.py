@@ -12,11 +12,10 @@ Times are ISO 8601 in the site's time zone with its offset, such as ``2022-01-16
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from urllib.parse import quote
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.helpers import lazy_serializer
@@ -40,25 +39,32 @@ URL_SAFE = "!$&'()*+,;=/~:@"
 PLACEHOLDER = "0placeholder0"
 
 
-def address(name: str, argument: str, value: str) -> str:
-    """Return the path of the URL ``name`` with ``argument`` = ``value``, as ``reverse()`` gives it.
+class Links:
+    """The absolute addresses one answer gives: the site's root, then each URL reversed once.
 
-    ``reverse()`` runs once per URL name: on a page of a hundred articles it ran a thousand times
-    and cost more than the page's queries.
+    A page of a hundred articles holds about seven hundred addresses; ``reverse()`` for each cost
+    more than the page's queries.
     """
-    before, after = _address_parts(name, argument, get_urlconf(), get_script_prefix())
-    return before + quote(value, safe=URL_SAFE) + after
 
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._parts: dict[str, tuple[str, str]] = {}
 
-@functools.lru_cache(maxsize=64)
-def _address_parts(name: str, argument: str, urlconf, script_prefix: str) -> tuple[str, str]:
-    before, after = reverse(name, kwargs={argument: PLACEHOLDER}, urlconf=urlconf).split(PLACEHOLDER)
-    return before, after
+    @classmethod
+    def for_request(cls, request) -> Links:
+        return cls(site_root(request))
 
+    def to(self, name: str, argument: str, value: str) -> str:
+        """Return the address of the URL ``name`` with ``argument`` = ``value``, as ``reverse()`` makes it."""
+        parts = self._parts.get(name)
+        if parts is None:
+            before, after = reverse(name, kwargs={argument: PLACEHOLDER}).split(PLACEHOLDER)
+            parts = self._parts[name] = (self.root + before, after)
+        return parts[0] + quote(value, safe=URL_SAFE) + parts[1]
 
-def absolute(root: str, url: str) -> str:
-    """Return ``url`` (a path, or already absolute, as a remote storage gives) as an absolute address."""
-    return url if url.startswith(("http://", "https://", "//")) else root + url
+    def absolute(self, url: str) -> str:
+        """Return ``url`` (a path, or already absolute, as a remote storage gives) as an absolute address."""
+        return url if url.startswith(("http://", "https://", "//")) else self.root + url
 
 
 def moment_text(value: dt.datetime | None) -> str | None:
@@ -77,16 +83,16 @@ class AuthorSummarySerializer(serializers.Serializer):
     url = serializers.URLField(help_text=_("The author's page on the site."))
 
     def to_representation(self, author: Author) -> dict:
-        return author_summary_data(author, self.context["root"])
+        return author_summary_data(author, self.context["links"])
 
 
-def author_summary_data(author: Author, root: str) -> dict:
+def author_summary_data(author: Author, links: Links) -> dict:
     return {
         "id": author.pk,
         "name": author.name,
         "slug": author.slug,
         "kind": author.kind,
-        "url": root + address("articles:author", "slug", author.slug),
+        "url": links.to("articles:author", "slug", author.slug),
     }
 
 
@@ -97,13 +103,13 @@ class AuthorSerializer(AuthorSummarySerializer):
     api_url = serializers.URLField()
 
     def to_representation(self, author: Author) -> dict:
-        root = self.context["root"]
+        links = self.context["links"]
         return {
-            **author_summary_data(author, root),
+            **author_summary_data(author, links),
             "bio": author.bio,
             "website": author.website,
-            "avatar": absolute(root, author.avatar.url) if author.avatar else None,
-            "api_url": root + address("api:author", "slug", author.slug),
+            "avatar": links.absolute(author.avatar.url) if author.avatar else None,
+            "api_url": links.to("api:author", "slug", author.slug),
         }
 
 
@@ -113,11 +119,11 @@ class TagSerializer(serializers.Serializer):
     url = serializers.URLField(help_text=_("The tag's page on the site."))
 
     def to_representation(self, tag: Tag) -> dict:
-        return tag_data(tag, self.context["root"])
+        return tag_data(tag, self.context["links"])
 
 
-def tag_data(tag: Tag, root: str) -> dict:
-    return {"name": tag.name, "slug": tag.slug, "url": root + address("articles:tag", "slug", tag.slug)}
+def tag_data(tag: Tag, links: Links) -> dict:
+    return {"name": tag.name, "slug": tag.slug, "url": links.to("articles:tag", "slug", tag.slug)}
 
 
 class CategorySummarySerializer(serializers.Serializer):
@@ -147,17 +153,17 @@ class CategoryTreeSerializer(CategorySummarySerializer):
         return node
 
 
-def category_summary_data(category: Category, root: str) -> dict:
+def category_summary_data(category: Category, links: Links) -> dict:
     return {
         "id": category.pk,
         "name": category.name,
         "slug": category.slug,
         "path": category.path,
-        "url": root + address("articles:category", "path", category.path),
+        "url": links.to("articles:category", "path", category.path),
     }
 
 
-def category_trail_data(category: Category, root: str) -> list[dict]:
+def category_trail_data(category: Category, links: Links) -> list[dict]:
     """Return the category and those above it, top first, read from its own paths (no query unless a
     name holds the separator, as ``Category.trail()``)."""
     slugs = category.path.split(PATH_SEPARATOR)
@@ -166,17 +172,17 @@ def category_trail_data(category: Category, root: str) -> list[dict]:
         names = [name for name, _url in category.trail()]
     paths = [PATH_SEPARATOR.join(slugs[: depth + 1]) for depth in range(len(slugs))]
     return [
-        {"name": name, "path": path, "url": root + address("articles:category", "path", path)}
+        {"name": name, "path": path, "url": links.to("articles:category", "path", path)}
         for name, path in zip(names, paths, strict=True)
     ]
 
 
-def category_tree_data(categories: list[Category], root: str) -> list[dict]:
+def category_tree_data(categories: list[Category], links: Links) -> list[dict]:
     """Return ``categories`` (all of them, in one list) as nested nodes, siblings by their order."""
     nodes, children = {}, {}
     for category in sorted(categories, key=lambda c: (c.sort_order, c.path)):
         nodes[category.pk] = {
-            **category_summary_data(category, root),
+            **category_summary_data(category, links),
             "description": category.description,
             "children": [],
         }
@@ -205,12 +211,12 @@ class LeadImageSerializer(serializers.Serializer):
     credit = serializers.CharField()
 
 
-def lead_image_data(article: Article, root: str) -> dict | None:
+def lead_image_data(article: Article, links: Links) -> dict | None:
     """Return the article's lead image with its renditions, or None when it has none."""
     if article.lead_image:
-        url = absolute(root, article.lead_image.url)
+        url = links.absolute(article.lead_image.url)
         renditions = [
-            {"width": width, "url": absolute(root, copy)}
+            {"width": width, "url": links.absolute(copy)}
             for width, copy in rendition_urls(article.lead_image.name)
         ]
     elif article.lead_image_url:
@@ -270,8 +276,8 @@ class ArticleSerializer(serializers.Serializer):
         return fields
 
     def to_representation(self, page: ArticlePage) -> dict:
-        root = self.context["root"]
-        return {name: build(page, root) for name, build in self.builders}
+        links = self.context["links"]
+        return {name: build(page, links) for name, build in self.builders}
 
 
 class SearchResultSerializer(ArticleSerializer):
@@ -280,45 +286,45 @@ class SearchResultSerializer(ArticleSerializer):
     )
 
 
-def _category(page: ArticlePage, root: str):
+def _category(page: ArticlePage, links: Links):
     category = page.article.category
-    return category_summary_data(category, root) if category is not None else None
+    return category_summary_data(category, links) if category is not None else None
 
 
-def _editor(page: ArticlePage, root: str):
+def _editor(page: ArticlePage, links: Links):
     editor = page.article.editor
-    return author_summary_data(editor, root) if editor is not None else None
+    return author_summary_data(editor, links) if editor is not None else None
 
 
 # One function per field, in the order the JSON gives them.
 ARTICLE_FIELDS = {
-    "id": lambda page, root: page.article.pk,
-    "slug": lambda page, root: page.article.slug,
-    "title": lambda page, root: page.article.title,
-    "subtitle": lambda page, root: page.article.subtitle,
-    "summary": lambda page, root: page.article.summary,
-    "body": lambda page, root: page.article.body,
-    "status": lambda page, root: page.article.status,
-    "featured": lambda page, root: page.article.is_featured,
-    "published_at": lambda page, root: moment_text(page.article.published_at),
-    "updated_at": lambda page, root: moment_text(page.article.updated_at),
-    "url": lambda page, root: root + address("articles:detail", "slug", page.article.slug),
-    "api_url": lambda page, root: root + address("api:article", "slug", page.article.slug),
+    "id": lambda page, links: page.article.pk,
+    "slug": lambda page, links: page.article.slug,
+    "title": lambda page, links: page.article.title,
+    "subtitle": lambda page, links: page.article.subtitle,
+    "summary": lambda page, links: page.article.summary,
+    "body": lambda page, links: page.article.body,
+    "status": lambda page, links: page.article.status,
+    "featured": lambda page, links: page.article.is_featured,
+    "published_at": lambda page, links: moment_text(page.article.published_at),
+    "updated_at": lambda page, links: moment_text(page.article.updated_at),
+    "url": lambda page, links: links.to("articles:detail", "slug", page.article.slug),
+    "api_url": lambda page, links: links.to("api:article", "slug", page.article.slug),
     "category": _category,
-    "category_path": lambda page, root: (
-        category_trail_data(page.article.category, root) if page.article.category is not None else []
+    "category_path": lambda page, links: (
+        category_trail_data(page.article.category, links) if page.article.category is not None else []
     ),
-    "bylines": lambda page, root: [author_summary_data(byline.author, root) for byline in page.bylines],
+    "bylines": lambda page, links: [author_summary_data(byline.author, links) for byline in page.bylines],
     "editor": _editor,
-    "tags": lambda page, root: [tag_data(tag, root) for tag in page.tags],
-    "source_name": lambda page, root: page.article.source_name,
-    "source_url": lambda page, root: page.article.source_url,
-    "lead_image": lambda page, root: lead_image_data(page.article, root),
-    "thumbnail_url": lambda page, root: page.article.thumbnail_url,
-    "credits": lambda page, root: page.article.credits,
-    "rights_notice": lambda page, root: page.article.rights_notice,
+    "tags": lambda page, links: [tag_data(tag, links) for tag in page.tags],
+    "source_name": lambda page, links: page.article.source_name,
+    "source_url": lambda page, links: page.article.source_url,
+    "lead_image": lambda page, links: lead_image_data(page.article, links),
+    "thumbnail_url": lambda page, links: page.article.thumbnail_url,
+    "credits": lambda page, links: page.article.credits,
+    "rights_notice": lambda page, links: page.article.rights_notice,
     # Only search results have one (set by the search view).
-    "snippet": lambda page, root: page.article.snippet,
+    "snippet": lambda page, links: page.article.snippet,
 }
 ARTICLE_FIELD_NAMES = tuple(name for name in ARTICLE_FIELDS if name != "snippet")
 LIST_FIELD_NAMES = tuple(name for name in ARTICLE_FIELD_NAMES if name not in LONG_FIELDS)

@@ -24,10 +24,10 @@ from articles.api.serializers import (
     ArticleSerializer,
     AuthorSerializer,
     CategoryTreeSerializer,
+    Links,
     SearchResultSerializer,
     TagSerializer,
     category_tree_data,
-    site_root,
 )
 from articles.api.visibility import DEFAULT_STATUS, articles_for, is_staff_reader, openable_articles
 from articles.models import Article, Author, Byline, Category, SlugRedirect, Tag, TaggedArticle
@@ -64,7 +64,7 @@ class ContentView(APIView):
     http_method_names = ["get", "head", "options"]
 
     def serializer_context(self, **more) -> dict:
-        return {"request": self.request, "root": site_root(self.request), **more}
+        return {"request": self.request, "links": Links.for_request(self.request), **more}
 
 
 class ArticleListView(ContentView):
@@ -206,7 +206,7 @@ class CategoryTreeView(ContentView):
     def get(self, request):
         read_parameters(request.query_params, ())
         categories = list(Category.objects.all())
-        return Response(category_tree_data(categories, site_root(request)))
+        return Response(category_tree_data(categories, Links.for_request(request)))
 
 
 def visible_tags(user):
@@ -326,6 +326,6 @@ class IndexView(ContentView):
     )
     def get(self, request):
         read_parameters(request.query_params, ())
-        root = site_root(request)
+        root = Links.for_request(request).root
         names = ("articles", "categories", "tags", "authors", "search", "schema", "docs")
         return Response({"endpoints": {name: root + reverse(f"api:{name}") for name in names}})
