@@ -111,8 +111,9 @@ class ArticleDetailView(ContentView):
                 return Article.objects.published_page(slug)
             except Article.DoesNotExist:
                 return None
-        article = openable_articles(self.request.user).select_related("category", "editor").filter(slug=slug)
-        return Article.objects.page_of(article[0]) if article else None
+        found = openable_articles(self.request.user).select_related("category", "editor").filter(slug=slug)
+        article = found.first()
+        return Article.objects.page_of(article) if article is not None else None
 
     def page_by_id(self, pk: int):
         if pk > MAX_ARTICLE_ID:
