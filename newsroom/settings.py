@@ -279,7 +279,7 @@ REST_FRAMEWORK = {
 NEWSROOM_API_ANONYMOUS_RATE = os.environ.get("NEWSROOM_API_ANONYMOUS_RATE", "300/minute").strip()
 SPECTACULAR_SETTINGS = {
     "TITLE": "newsroom Content API",
-    "DESCRIPTION": (
+    "DESCRIPTION": _(
         "The published archive as JSON: articles, categories, tags, authors and search. "
         "Read-only; anonymous clients see what readers see."
     ),
