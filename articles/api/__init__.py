@@ -5,7 +5,8 @@
 - ``visibility``: which articles a client may see (``Article.objects.published()`` unless staff).
 - ``filters``: the article list's filters and orderings, and how a page of it is read.
 - ``pagination``: pages with counts.
-- ``serializers``: what an article, a category, a tag and an author look like, addresses included.
+- ``serializers``: what an article, a category, a tag and an author look like.
+- ``links``: the absolute addresses in the answers.
 - ``caching``: anonymous answers go through the page cache (``public_page``); staff answers never.
 - ``throttling``: the per-address rate limit for anonymous clients.
 - ``errors``: one JSON shape for every error.

@@ -2,7 +2,8 @@
 
 Each serializer declares its fields for the OpenAPI schema, and builds its JSON with plain functions
 (``*_data``) from rows already loaded: REST framework's field-by-field machinery cost more than the
-queries on a page of a hundred articles, and no serializer here may make a query of its own.
+queries on a page of a hundred articles. They make no query (but for the rare category whose name
+holds the separator, as ``Category.trail()``).
 ``tests/api/test_schema.py`` checks every answer against the declared fields.
 
 Addresses are absolute: ``url`` is the reader page (the canonical address), ``api_url`` the API's.
@@ -12,59 +13,19 @@ Times are ISO 8601 in the site's time zone with its offset, such as ``2022-01-16
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.api.links import Links
 from articles.images import rendition_urls
 from articles.models import NAME_PATH_SEPARATOR, PATH_SEPARATOR, Article, ArticlePage, Author, Category, Tag
 
 # Fields an article list gives unless ?fields= asks for others: all but the long texts.
 LONG_FIELDS = ("body", "credits", "rights_notice")
-
-
-def site_root(request) -> str:
-    """Return the scheme and host every absolute address starts with (NEWSROOM_SITE_URL when set)."""
-    return settings.NEWSROOM_SITE_URL or f"{request.scheme}://{request.get_host()}"
-
-
-# What reverse() leaves unquoted in a value (django.urls.resolvers: RFC 3986 sub-delimiters and /~:@).
-URL_SAFE = "!$&'()*+,;=/~:@"
-PLACEHOLDER = "0placeholder0"
-
-
-class Links:
-    """The absolute addresses one answer gives: the site's root, then each URL reversed once.
-
-    A page of a hundred articles holds about seven hundred addresses; ``reverse()`` for each cost
-    more than the page's queries.
-    """
-
-    def __init__(self, root: str) -> None:
-        self.root = root
-        self._parts: dict[str, tuple[str, str]] = {}
-
-    @classmethod
-    def for_request(cls, request) -> Links:
-        return cls(site_root(request))
-
-    def to(self, name: str, argument: str, value: str) -> str:
-        """Return the address of the URL ``name`` with ``argument`` = ``value``, as ``reverse()`` makes it."""
-        parts = self._parts.get(name)
-        if parts is None:
-            before, after = reverse(name, kwargs={argument: PLACEHOLDER}).split(PLACEHOLDER)
-            parts = self._parts[name] = (self.root + before, after)
-        return parts[0] + quote(value, safe=URL_SAFE) + parts[1]
-
-    def absolute(self, url: str) -> str:
-        """Return ``url`` (a path, or already absolute, as a remote storage gives) as an absolute address."""
-        return url if url.startswith(("http://", "https://", "//")) else self.root + url
 
 
 def moment_text(value: dt.datetime | None) -> str | None:

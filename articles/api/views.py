@@ -3,7 +3,6 @@ adds the cache rules (``articles.api.caching``)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,19 +17,26 @@ from articles import search
 from articles.api import pagination
 from articles.api.errors import error_responses
 from articles.api.filters import ARTICLE_FILTERS, FIELDS, check_named_values, filter_articles, load_pages
+from articles.api.links import Links
 from articles.api.parameters import Parameter, choice, enum_schema, query_text, read_parameters
 from articles.api.serializers import (
     LIST_FIELD_NAMES,
     ArticleSerializer,
     AuthorSerializer,
     CategoryTreeSerializer,
-    Links,
     SearchResultSerializer,
     TagSerializer,
     category_tree_data,
 )
-from articles.api.visibility import DEFAULT_STATUS, articles_for, is_staff_reader, openable_articles
-from articles.models import Article, Author, Byline, Category, SlugRedirect, Tag, TaggedArticle
+from articles.api.visibility import (
+    DEFAULT_STATUS,
+    articles_for,
+    is_staff_reader,
+    openable_articles,
+    visible_authors,
+    visible_tags,
+)
+from articles.models import Article, Author, Category, SlugRedirect
 
 MAX_ARTICLE_ID = 2**63 - 1
 SEARCH_MAX_CHARACTERS = 100
@@ -208,24 +214,6 @@ class CategoryTreeView(ContentView):
         read_parameters(request.query_params, ())
         categories = list(Category.objects.all())
         return Response(category_tree_data(categories, Links.for_request(request)))
-
-
-def visible_tags(user):
-    """Return the tags ``user`` may list: those of articles readers see (staff: all of them)."""
-    if is_staff_reader(user):
-        return Tag.objects.all()
-    shown = TaggedArticle.objects.filter(tag=OuterRef("pk"), content_object__in=Article.objects.published())
-    return Tag.objects.filter(Exists(shown))
-
-
-def visible_authors(user):
-    """Return the authors ``user`` may list: those in the byline of, or editing, an article readers see."""
-    if is_staff_reader(user):
-        return Author.objects.all()
-    published = Article.objects.published()
-    in_byline = Byline.objects.filter(author=OuterRef("pk"), article__in=published)
-    editing = published.filter(editor=OuterRef("pk"))
-    return Author.objects.filter(Exists(in_byline) | Exists(editing))
 
 
 class PagedListView(ContentView):
