@@ -4,13 +4,13 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from articles import caching, roles
 from articles.models import Article
 from tests import factories
+from tests.admin_forms import staff_user
 
 
 @pytest.fixture
@@ -77,15 +77,6 @@ def newsroom(db):
         scheduled=scheduled,
         hidden=[draft, review, archived, scheduled],
     )
-
-
-def staff_user(username: str, role: str) -> User:
-    """Return a staff login in ``role`` (a group of articles.roles)."""
-    user = User.objects.create_user(username=username, password="pass-for-tests", is_staff=True)
-    if not Group.objects.filter(name=role).exists():
-        roles.ensure_roles(Group, Permission)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import time_machine
 
 from articles.models import Article
 from tests import factories
-from tests.api.conftest import staff_user, titles
+from tests.admin_forms import staff_user
+from tests.api.conftest import titles
 
 pytestmark = pytest.mark.django_db
 
