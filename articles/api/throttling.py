@@ -98,6 +98,8 @@ class AnonymousRateLimitMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # A mistyped rate stops the server from starting, rather than failing every API request.
+        configured_rate()
 
     def __call__(self, request: HttpRequest):
         if request.path_info.startswith(API_PATH_PREFIX) and not carries_credentials(request):

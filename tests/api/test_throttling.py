@@ -128,3 +128,11 @@ def test_counting_says_how_long_to_wait():
     assert count_request("192.0.2.9", rate, now=130.0) == 0
     assert count_request("192.0.2.9", rate, now=150.5) == pytest.approx(29.5)
     assert count_request("192.0.2.9", rate, now=180.0) == 0
+
+
+def test_a_mistyped_rate_stops_the_server_from_starting(settings):
+    from articles.api.throttling import AnonymousRateLimitMiddleware
+
+    settings.NEWSROOM_API_ANONYMOUS_RATE = "300 per minute"
+    with pytest.raises(ImproperlyConfigured, match="300 per minute"):
+        AnonymousRateLimitMiddleware(lambda request: None)
