@@ -117,8 +117,8 @@ def boolean(text: str) -> bool:
 
 
 def moment(text: str) -> dt.datetime:
-    """Return ``text``, an ISO 8601 date or time, as an aware time; one without an offset is in the
-    site's time zone, and a date is its first moment."""
+    """Return ``text``, an ISO 8601 date or time, as an aware time in UTC; one without an offset is in
+    the site's time zone, and a date is its first moment."""
     text = UNENCODED_PLUS.sub("+", text.strip())
     try:
         value = parse_datetime(text)
@@ -131,11 +131,11 @@ def moment(text: str) -> dt.datetime:
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
     try:
-        # Times near year 1 or 9999 cannot be moved to UTC, where the database compares them.
-        value.astimezone(dt.UTC)
+        # In UTC, as the database compares it: PostgreSQL refuses offsets beyond ±15:59, which
+        # ISO 8601 allows, and a time near year 1 or 9999 may not exist in UTC at all.
+        return value.astimezone(dt.UTC)
     except OverflowError:
         raise BadValue(_("This time is out of range.")) from None
-    return value
 
 
 def slug(text: str) -> str:

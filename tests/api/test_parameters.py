@@ -47,6 +47,13 @@ def test_a_bad_value_is_refused_naming_the_parameter(client, newsroom, parameter
     assert list(refused(client.get(LIST, {parameter: value}))) == [parameter]
 
 
+def test_any_offset_iso_8601_allows_is_understood(client, newsroom):
+    # PostgreSQL itself refuses offsets beyond ±15:59.
+    far_east = "2000-01-01T00:00:00+23:45"
+    assert client.get(LIST, {"published_after": far_east}).json()["count"] == 3
+    assert client.get(LIST, {"published_before": far_east}).json()["count"] == 0
+
+
 @pytest.mark.parametrize("parameter", ["category", "tag", "author"])
 def test_a_category_tag_or_author_that_does_not_exist_is_refused(client, newsroom, parameter):
     errors = refused(client.get(LIST, {parameter: "no-such-thing"}))
