@@ -185,3 +185,14 @@ def test_a_change_made_by_another_process_reaches_the_local_memory_cache(client,
     os.utime(marker, (later, later))
     assert client.get("/")["X-Cache"] == "miss"
     assert client.get("/")["X-Cache"] == "hit"
+
+
+def test_requests_with_an_authorization_header_never_meet_the_page_cache(client):
+    article = factories.article("凭据")
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())["X-Cache"] == "hit"
+    with_credentials = client.get(article.get_absolute_url(), HTTP_AUTHORIZATION="Token abc")
+    assert with_credentials.status_code == 200 and "X-Cache" not in with_credentials
+    # Nor is what they are given stored for others.
+    client.get("/search/?q=凭据", HTTP_AUTHORIZATION="Token abc")
+    assert client.get("/search/?q=凭据")["X-Cache"] == "miss"
