@@ -326,6 +326,11 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(category_id__in=[category.pk for category in categories])
 
+    def in_category_at(self, path: str) -> ArticleQuerySet:
+        """Return articles in the category at ``path`` or any category below it (none when there is no
+        such category), in one query: the API filters by path without reading the category first."""
+        return self.filter(category_id__in=Category.objects.filter(_at_or_below(path)).values("pk"))
+
     def by_author(self, author: Author) -> ArticleQuerySet:
         """Return articles with ``author`` in their byline."""
         return self.filter(bylines__author=author)
@@ -496,6 +501,31 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         """Return the page of ``article``, already loaded with its category and editor (a preview), in one query."""
         return _page(article, fetch_all(_page_sql(connection.vendor, by_slug=False), [article.pk] * 2))
 
+    def pages_of(self, articles: list[Article]) -> list[ArticlePage]:
+        """Return the pages of ``articles``, already loaded (a listing), their bylines and tags read
+        in one query for all of them; the pages come in the order of ``articles``."""
+        if not articles:
+            return []
+        ids = [article.pk for article in articles]
+        bylines: dict[int, list[Byline]] = {pk: [] for pk in ids}
+        tags: dict[int, list[Tag]] = {pk: [] for pk in ids}
+        by_id = dict(zip(ids, articles, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_pages_sql(connection.vendor, len(ids)), ids * 2)
+            rows = cursor.fetchall()
+        for row in rows:
+            if row[0] == _BYLINE_ROW:
+                byline = _page_instance(row, "byline")
+                Byline.author.field.set_cached_value(byline, _page_instance(row, "author"))
+                Byline.article.field.set_cached_value(byline, by_id[byline.article_id])
+                bylines[byline.article_id].append(byline)
+            else:
+                tags[row[1]].append(_page_instance(row, "tag"))
+        return [
+            ArticlePage(article=article, bylines=bylines[article.pk], tags=tags[article.pk])
+            for article in articles
+        ]
+
     def around(self, article: Article, tag_ids: list[int], limit: int = 4) -> Surroundings:
         """Return the related articles and the previous and next ones of ``article``, among the published
         ones, in one query.
@@ -662,6 +692,29 @@ def _page_sql(vendor: str, by_slug: bool) -> str:
         )
         parts.insert(0, article_row)
     return " UNION ALL ".join(parts) + " ORDER BY 1, 2, 3"
+
+
+@functools.lru_cache(maxsize=256)
+def _pages_sql(vendor: str, count: int) -> str:
+    """Return the SQL of the bylines and tags of ``count`` articles (their ids the parameters, twice),
+    in the rows of ``_page_sql()``: a tag row's first sort key is its article's id, so that each
+    article's tags come together, in the order they were given."""
+    groups = {name: group for name, (group, _start) in _page_groups().items()}
+    author, byline, tag = groups["author"].table, groups["byline"].table, groups["tag"].table
+    tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
+    marks = ", ".join(["%s"] * count)
+
+    def select(kind: int, sort_keys: str, *filled: str) -> str:
+        values = [group.select_list() if name in filled else _nulls(group) for name, group in groups.items()]
+        return f"SELECT {kind}, {sort_keys}, {', '.join(values)}"
+
+    return (
+        f"{select(_BYLINE_ROW, f'{byline}.position, {byline}.id', 'byline', 'author')} FROM {byline}"
+        f" INNER JOIN {author} ON {author}.id = {byline}.author_id WHERE {byline}.article_id IN ({marks})"
+        f" UNION ALL {select(_TAG_ROW, f'{tagged}.content_object_id, {tagged}.id', 'tag')} FROM {tag}"
+        f" INNER JOIN {tagged} ON {tagged}.tag_id = {tag}.id WHERE {tagged}.content_object_id IN ({marks})"
+        " ORDER BY 1, 2, 3"
+    )
 
 
 def _nulls(group: Columns) -> str:

@@ -60,6 +60,8 @@ TAG = re.compile(r"<[^>]*>")
 WHITESPACE = re.compile(r"\s+")
 MAX_QUERY_WORDS = 8
 SNIPPET_CHARACTERS = 120
+# How much of a body a search snippet is cut from.
+SNIPPET_SOURCE = 4000
 
 
 def plain_text(markup: str) -> str:
@@ -189,6 +191,13 @@ def rebuild(articles: Iterable, clear: bool = True) -> int:
         index_article(article)
         count += 1
     return count
+
+
+def article_snippet(summary: str, body: str, query: Query) -> SafeString:
+    """Return the excerpt of an article shown under a search result: its summary and the opening of
+    its body, around the first match, matches marked."""
+    # The opening of the body is enough for a snippet, and cheap to strip of its markup.
+    return highlight(" ".join(filter(None, (summary, plain_text(body[:SNIPPET_SOURCE])))), query)
 
 
 def highlight(text: str, query: Query, length: int = SNIPPET_CHARACTERS) -> SafeString:

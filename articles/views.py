@@ -28,7 +28,6 @@ PAGE_SIZE = 20
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
 MAX_PAGE = 10_000
-SNIPPET_SOURCE = 4000
 SEARCH_DEFERRED_FIELDS = ("credits", "rights_notice", "front_matter", "import_notes")
 
 
@@ -301,9 +300,7 @@ class SearchView(ListPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query_text, **kwargs)
         for article in context["page"].items:
-            # The opening of the body is enough for a snippet, and cheap to strip of its markup.
-            text = " ".join(filter(None, (article.summary, search.plain_text(article.body[:SNIPPET_SOURCE]))))
-            article.snippet = search.highlight(text, self.query)
+            article.snippet = search.article_snippet(article.summary, article.body, self.query)
             article.title_highlighted = search.highlight(article.title, self.query, length=300)
         return context
 

@@ -19,6 +19,8 @@ queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a
   the template engine from in-memory data, through the project's middleware;
 - article, home, category page 1 and page 50, search; with the page cache and without
   it (NEWSROOM_PAGE_CACHE_SECONDS=0), at 2,000 and 20,000 articles;
+- the Content API beside the article page, in the same runs: a list (20 articles, all but their
+  bodies) and an article, anonymous (the rate limit on, at a rate the load never reaches);
 - search at 100,000 articles, without the page cache;
 - at 2,000 articles: the cached article and home pages with each worker's memory tier turned
   off (NEWSROOM_PAGE_MEMORY_BYTES=0, every hit read from Redis), to show what that tier gains;
@@ -27,6 +29,7 @@ queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a
 
 Prints a table and the targets of issue 5, and writes artifacts/bench/site.json.
 Total run time about 6 minutes (--quick: 2 s per case and no 100,000 run, about 2 minutes).
+``--sizes 300 --pages article,api-list,api-detail`` runs a small subset (to check the script).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 DATABASE = os.environ.get("SITE_BENCH_DATABASE", "newsroom_site_bench")
 REDIS_URL = os.environ.get("SITE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SIZES = (2_000, 20_000)
+HTML_PAGES = ("article", "home", "category p1", "category p50", "search")
+API_PAGES = ("api list", "api detail")
 SEARCH_SIZE = 100_000
 SEARCH_WORDS = [
     "张勇",
@@ -112,7 +117,22 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="2 s per case, no 100,000-article run")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SIZES)),
+        help="comma-separated article counts (default 2000,20000)",
+    )
+    parser.add_argument(
+        "--pages",
+        default=",".join(HTML_PAGES + API_PAGES).replace(" ", "-"),
+        help="comma-separated pages to load, e.g. article,api-list,api-detail (default: all)",
+    )
     arguments = parser.parse_args()
+    sizes = tuple(int(size) for size in arguments.sizes.split(","))
+    pages = tuple(page.replace("-", " ") for page in arguments.pages.split(","))
+    unknown = set(pages) - set(HTML_PAGES + API_PAGES)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     seconds = 2 if arguments.quick else int(os.environ.get("WRK_SECONDS", "5"))
     for tool in ("wrk", "psql"):
         if shutil.which(tool) is None:
@@ -127,9 +147,9 @@ def main() -> int:
     print(
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other processes skew the figures)"
     )
-    bench = Bench(seconds)
+    bench = Bench(seconds, sizes, pages)
     try:
-        bench.run(search_run=not arguments.quick)
+        bench.run(search_run=not arguments.quick and "search" in pages and sizes == SIZES)
     finally:
         bench.stop_server()
     bench.report(time.monotonic() - started)
@@ -137,8 +157,12 @@ def main() -> int:
 
 
 class Bench:
-    def __init__(self, seconds: int) -> None:
+    def __init__(
+        self, seconds: int, sizes: tuple[int, ...] = SIZES, pages: tuple[str, ...] = HTML_PAGES
+    ) -> None:
         self.seconds = seconds
+        self.sizes = sizes
+        self.pages = pages
         self.results: list[dict] = []
         self.server: subprocess.Popen | None = None
         self.static_root = Path(tempfile.mkdtemp(prefix="site-bench-static-"))
@@ -153,6 +177,9 @@ class Bench:
             "CACHE_KEY_PREFIX": "site-bench",
             "PYTHONPATH": str(PROJECT),
             "DJANGO_SETTINGS_MODULE": "benchmarks.site_bench_settings",
+            # The API's rate limit stays on (its cost is part of every anonymous request), at a rate
+            # the load never reaches: every request comes from 127.0.0.1.
+            "NEWSROOM_API_ANONYMOUS_RATE": "1000000000/minute",
         }
         self.environment.pop("CACHE_URL", None)
 
@@ -160,7 +187,7 @@ class Bench:
 
     def run(self, search_run: bool) -> None:
         self.prepare_database()
-        for size in SIZES:
+        for size in self.sizes:
             self.grow_to(size)
             paths = self.paths()
             # Baselines at each size: the ratios then compare figures taken minutes apart,
@@ -173,7 +200,7 @@ class Bench:
             self.case("baseline (b) template only", paths["template"], size, "baseline")
             for cache in (True, False):
                 self.start_server(cache=cache)
-                for page in ("article", "home", "category p1", "category p50", "search"):
+                for page in self.pages:
                     self.case(page, paths[page], size, "cached" if cache else "uncached")
             if size == SIZES[0]:
                 self.start_server(cache=True, extra={"NEWSROOM_PAGE_MEMORY_BYTES": "0"})
@@ -465,6 +492,8 @@ class Bench:
         return {
             "template": [f"/baseline/template/{slug}/" for slug in slugs[:10]],
             "article": [f"/articles/{slug}/" for slug in slugs],
+            "api list": ["/api/v1/articles/"],
+            "api detail": [f"/api/v1/articles/{slug}/" for slug in slugs],
             "home": ["/"],
             "category p1": ["/category/xin-mei-ti/"],
             "category p50": ["/category/xin-mei-ti/?page=50"],
@@ -473,6 +502,23 @@ class Bench:
 
     # ------------------------------------------------------------------ the report
 
+    def report_api(self, rate) -> None:
+        """Print the Content API's rates next to the HTML article page's, taken in the same run."""
+        lines = []
+        for size in self.sizes:
+            for mode in ("cached", "uncached"):
+                article = rate("article", size, mode)
+                for page in API_PAGES:
+                    api = rate(page, size, mode)
+                    if api and article:
+                        lines.append(
+                            f"  {page:10} {mode:8} @{size}: {api['rps']:7.0f} req/s, "
+                            f"{api['rps'] / article['rps']:.0%} of the HTML article page's {article['rps']:.0f}"
+                        )
+        if lines:
+            print("\nContent API next to the HTML article page (same server, same run):")
+            print("\n".join(lines))
+
     def report(self, elapsed: float) -> None:
         def rate(name: str, size: int, mode: str) -> dict | None:
             for result in self.results:
@@ -480,14 +526,14 @@ class Bench:
                     return result
             return None
 
-        trivial = rate("baseline (a) trivial 19 KB", SIZES[0], "baseline")
-        template = rate("baseline (b) template only", SIZES[0], "baseline")
+        trivial = rate("baseline (a) trivial 19 KB", self.sizes[0], "baseline")
+        template = rate("baseline (b) template only", self.sizes[0], "baseline")
         baselines = {
             size: (
                 rate("baseline (a) trivial 19 KB", size, "baseline"),
                 rate("baseline (b) template only", size, "baseline"),
             )
-            for size in SIZES
+            for size in self.sizes
         }
         checks = []
 
@@ -497,10 +543,10 @@ class Bench:
             )
 
         if trivial and template:
-            for size in SIZES:
+            for size in self.sizes:
                 trivial_here, template_here = baselines[size]
                 trivial_here, template_here = trivial_here or trivial, template_here or template
-                for page in ("article", "home", "category p1", "category p50", "search"):
+                for page in HTML_PAGES:
                     cached = rate(page, size, "cached")
                     if cached:
                         bound = 0.75 * trivial_here["rps"]
@@ -529,13 +575,15 @@ class Bench:
                             bound,
                             fiftieth["rps"] >= bound,
                         )
-            for page in ("article", "home", "category p1", "category p50", "search"):
+            for page in self.pages:
                 for mode in ("cached", "uncached"):
-                    small, large = rate(page, SIZES[0], mode), rate(page, SIZES[1], mode)
+                    if len(self.sizes) < 2:
+                        continue
+                    small, large = rate(page, self.sizes[0], mode), rate(page, self.sizes[1], mode)
                     if small and large:
                         bound = 0.8 * small["rps"]
                         check(
-                            f"{mode} {page} @{SIZES[1]} >= 80% of @{SIZES[0]}",
+                            f"{mode} {page} @{self.sizes[1]} >= 80% of @{self.sizes[0]}",
                             large["rps"],
                             bound,
                             large["rps"] >= bound,
@@ -591,6 +639,7 @@ class Bench:
                     f" p99 = {result['p99_ms'] / result['p50_ms']:.1f}x p50 (the floor gunicorn, wrk and"
                     " this machine set for every page's latency tail)"
                 )
+        self.report_api(rate)
         print(f"\nTargets ({sum(c['met'] for c in checks)} of {len(checks)} met):")
         for item in checks:
             print(

@@ -89,12 +89,21 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "axes",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content API: CORS headers for configured origins, and its per-address rate limit,
+    # outside the page cache so that cached answers carry them and count too.
+    "corsheaders.middleware.CorsMiddleware",
+    "articles.api.throttling.AnonymousRateLimitMiddleware",
     # Anonymous readers' cached pages are answered here, before the middleware below runs.
     "articles.page_cache.PageCacheMiddleware",
     # A database that cannot be reached is a styled 503 with Retry-After, not a 500.
@@ -340,6 +349,49 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # How often each process reads the purge log (articles/invalidation.py): a page made stale by a
 # change is not served longer than this after the change commits.
 NEWSROOM_CACHE_SYNC_SECONDS = env_float("NEWSROOM_CACHE_SYNC_SECONDS", 1)
+
+# The Content API (/api/v1/, articles/api/): read-only, JSON only.
+REST_FRAMEWORK = {
+    # Token first: a refused token is then a 401 naming the scheme (WWW-Authenticate: Token).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON only: the page cache keys pages by address, so one address must have one representation.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Which address a request comes from, for the rate limit: X-Forwarded-For is trusted only for
+    # the number of proxies in front (0: the connection's address; a client could forge the header).
+    "NUM_PROXIES": NEWSROOM_TRUSTED_PROXIES,
+}
+# Requests an anonymous client may make to the API per address: N/second, N/minute, N/hour or N/day;
+# 0 turns the limit off.
+NEWSROOM_API_ANONYMOUS_RATE = os.environ.get("NEWSROOM_API_ANONYMOUS_RATE", "300/minute").strip()
+SPECTACULAR_SETTINGS = {
+    "TITLE": "newsroom Content API",
+    "DESCRIPTION": _(
+        "The published archive as JSON: articles, categories, tags, authors and search. "
+        "Read-only; anonymous clients see what readers see."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the drf-spectacular-sidecar package, served as our own static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Browsers on these origins may read the API (comma-separated, e.g. https://app.example.com).
+CORS_ALLOWED_ORIGINS = env_list("NEWSROOM_API_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Production hardening: on whenever DEBUG is off. Behind a TLS-terminating
 # proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.

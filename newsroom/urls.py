@@ -7,6 +7,7 @@ from articles.urls import root_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("articles.api.urls")),
     *root_urlpatterns,
     path("", include("articles.urls")),
 ]

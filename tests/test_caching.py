@@ -408,3 +408,14 @@ class TestPurgedSignal:
         assert response.status_code == 302
         assert Article.objects.get(pk=article.pk).title == "照样保存"
         assert "surrogate_keys_purged" in caplog.text
+
+
+def test_requests_with_an_authorization_header_never_meet_the_page_cache(client):
+    article = factories.article("凭据")
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())["X-Cache"] == "hit"
+    with_credentials = client.get(article.get_absolute_url(), HTTP_AUTHORIZATION="Token abc")
+    assert with_credentials.status_code == 200 and "X-Cache" not in with_credentials
+    # Nor is what they are given stored for others.
+    client.get("/search/?q=凭据", HTTP_AUTHORIZATION="Token abc")
+    assert client.get("/search/?q=凭据")["X-Cache"] == "miss"
