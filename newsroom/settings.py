@@ -43,6 +43,17 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from error
 
 
+def env_float(name: str, default: float) -> float:
+    """Return the environment variable ``name`` as a number (decimals allowed)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from error
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -244,6 +255,17 @@ NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 # How long anonymous readers' pages stay in the cache at most (0 turns the page cache off);
 # a scheduled article's time always cuts it shorter (articles/caching.py).
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+
+# HTTP caches in front of the app servers (Varnish, deploy/varnish/): the address of each node,
+# comma-separated (e.g. http://10.0.0.5:6081/), sent a PURGE after every change readers can see
+# (articles/http_purge.py), each within the timeout. Empty: no HTTP cache to purge.
+NEWSROOM_HTTP_CACHE_PURGE_URLS = env_list("NEWSROOM_HTTP_CACHE_PURGE_URLS")
+for _purge_url in NEWSROOM_HTTP_CACHE_PURGE_URLS:
+    if not _purge_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"NEWSROOM_HTTP_CACHE_PURGE_URLS holds {_purge_url!r}: each address must start with http:// or https://."
+        )
+NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS = env_float("NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS", 1.0)
 
 # Production hardening: on whenever DEBUG is off. Behind a TLS-terminating
 # proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.
