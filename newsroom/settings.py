@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /health/ for load balancers, answered before anything else (see the module).
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' cached pages are answered here, before the middleware below runs.
@@ -104,6 +106,15 @@ MIDDLEWARE = [
     # A strict Content-Security-Policy on admin pages (see the module).
     "articles.admin.csp.AdminContentSecurityPolicyMiddleware",
 ]
+
+# One log record per request with its timing (newsroom/request_log.py), around everything but
+# the health check.
+NEWSROOM_REQUEST_LOG = env_bool("NEWSROOM_REQUEST_LOG", False)
+if NEWSROOM_REQUEST_LOG:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("newsroom.health.HealthCheckMiddleware") + 1,
+        "newsroom.request_log.RequestLogMiddleware",
+    )
 
 ROOT_URLCONF = "newsroom.urls"
 
@@ -282,9 +293,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Logs go to stderr, as plain text or as one JSON object a line (DJANGO_LOG_FORMAT=json, for a
+# log collector); request records (NEWSROOM_REQUEST_LOG) at INFO whatever DJANGO_LOG_LEVEL says.
+DJANGO_LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower() or "text"
+if DJANGO_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be text or json, not {DJANGO_LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "newsroom.log_format.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": DJANGO_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {"newsroom.request": {"level": "INFO"}},
 }
