@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run serve import test lint format check bench clean
+.PHONY: install run serve import test lint format check bench cluster cluster-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PYTHON_BIN) -m venv $(VENV)
@@ -51,6 +51,15 @@ check: lint
 bench: install
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PYTHON) benchmarks/run.py
+
+## cluster: Varnish in front of two gunicorn app servers on PostgreSQL and Redis (deploy/cluster.py); Ctrl-C stops it
+cluster: install
+	bash deploy/install-packages.sh
+	$(PYTHON) deploy/cluster.py start
+
+## cluster-stop: stop what `make cluster` started (from another terminal)
+cluster-stop:
+	$(PYTHON) deploy/cluster.py stop
 
 clean:
 	rm -rf $(VENV) data/staticfiles .pytest_cache .ruff_cache

@@ -45,6 +45,7 @@ logconfig_dict = {
     },
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        # A logging configuration turns gunicorn's access log on: the app's request log replaces it.
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
     },
 }
