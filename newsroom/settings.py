@@ -236,6 +236,36 @@ STORAGES = {
     },
 }
 
+# Media (uploads, fetched lead images and their renditions): files in DJANGO_MEDIA_ROOT by default;
+# NEWSROOM_MEDIA_STORAGE=s3 keeps them in an S3-compatible bucket that every app server shares
+# (django-storages). Credentials are found the way boto3 finds them (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, a profile, or the machine's role), never in these settings.
+NEWSROOM_MEDIA_STORAGE = os.environ.get("NEWSROOM_MEDIA_STORAGE", "").strip().lower() or "local"
+if NEWSROOM_MEDIA_STORAGE == "s3":
+    if not os.environ.get("NEWSROOM_S3_BUCKET", "").strip():
+        raise ImproperlyConfigured("NEWSROOM_S3_BUCKET is required when NEWSROOM_MEDIA_STORAGE=s3.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["NEWSROOM_S3_BUCKET"].strip(),
+            # Another S3-compatible service (MinIO, Ceph, Cloudflare R2, Alibaba OSS…); empty is AWS.
+            "endpoint_url": os.environ.get("NEWSROOM_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("NEWSROOM_S3_REGION") or None,
+            # "path" for services without bucket subdomains (MinIO); empty lets boto3 choose.
+            "addressing_style": os.environ.get("NEWSROOM_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("NEWSROOM_S3_PREFIX", "media").strip("/"),
+            # Pages link media on this host (a CDN in front of the bucket) instead of the bucket's.
+            "custom_domain": os.environ.get("NEWSROOM_S3_CUSTOM_DOMAIN") or None,
+            # Public media: plain addresses that cached pages can keep, unless the bucket is private.
+            "querystring_auth": env_bool("NEWSROOM_S3_SIGNED_URLS", False),
+            # Like local files: a new upload never replaces a file of the same name.
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=604800"},
+        },
+    }
+elif NEWSROOM_MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"NEWSROOM_MEDIA_STORAGE must be local or s3, not {NEWSROOM_MEDIA_STORAGE!r}.")
+
 # django-taggit: tags are case-sensitive Chinese words; our Tag model makes the slugs.
 TAGGIT_CASE_INSENSITIVE = True
 
