@@ -49,7 +49,7 @@ check: lint
 
 ## bench: import and page benchmarks, printing figures (see benchmarks/)
 bench: install
-	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	bash deploy/install-packages.sh --bench
 	$(PYTHON) benchmarks/run.py
 
 ## cluster: Varnish in front of two gunicorn app servers on PostgreSQL and Redis (deploy/cluster.py); Ctrl-C stops it
