@@ -1,9 +1,9 @@
 # Varnish 7.1 in front of newsroom's gunicorn app servers (Debian: varnish, varnish-modules).
 #
 # What it promises (the app's headers decide, this file enforces):
-# - only responses the app marks for shared caches (Cache-Control: s-maxage=N, no cookie set)
-#   are stored, for N seconds: N never runs past the next scheduled publication, so a scheduled
-#   article appears on time without a purge;
+# - only pages the app marks for shared caches (Cache-Control: s-maxage=N, no cookie set) are
+#   stored, for N seconds: N never runs past the next scheduled publication, so a scheduled
+#   article appears on time without a purge (and static files, for their max-age);
 # - the admin, previews, the health check and every request of a logged-in person (session or
 #   CSRF cookie) go to the app, and are never stored;
 # - each stored page is tagged with its Surrogate-Key header (copied into xkey): the app's
@@ -40,7 +40,6 @@ sub vcl_recv {
         call newsroom_purge;
     }
     call newsroom_backend;
-    unset req.http.X-Newsroom-Fetch-Started;
 
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
@@ -114,6 +113,12 @@ sub vcl_backend_response {
         unset beresp.http.Surrogate-Key;
     }
     if (bereq.uncacheable) {
+        return (deliver);
+    }
+    # Static files (WhiteNoise): their names change with their content, and they say how long
+    # they keep (max-age).
+    if (bereq.url ~ "^/static/" && beresp.status == 200 && !beresp.http.Set-Cookie && beresp.ttl > 0s) {
+        set beresp.grace = 6h;
         return (deliver);
     }
     # Stored only when the app says a shared cache may keep it, and it sets no cookie.
