@@ -12,13 +12,25 @@ keys. Nodes are purged in parallel, each with a short timeout
 (``NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS``). A node that cannot be reached, or refuses,
 is logged (logger ``newsroom.http_purge``) and never fails the request or the change: the
 change is committed, and the node's pages age out at their ``s-maxage``.
+
+Each purge is sent once more ``NEWSROOM_HTTP_CACHE_REPURGE_SECONDS`` later, from a background
+thread. Right after a commit another app server may still answer with a page the change made
+stale, for as long as it takes to learn of the change (the page cache reads its purge log every
+``NEWSROOM_CACHE_SYNC_SECONDS``); Varnish would store that answer as the fresh page. The second
+purge removes it, and Varnish stores nothing fetched before a purge (``newsroom.vcl``), so after
+it every stored page was fetched from a server that knew of the change.
 """
 
 from __future__ import annotations
 
+import heapq
 import http.client
+import itertools
 import logging
+import os
 import re
+import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -41,19 +53,66 @@ VALID_KEY = re.compile(r"^[\x21-\x2b\x2d-\x7e]+$")
 @receiver(surrogate_keys_purged, dispatch_uid="articles.http_purge.purge_http_caches")
 def purge_http_caches(sender, keys: Iterable[str] = (), **kwargs) -> None:
     """Purge ``keys`` from every configured HTTP cache node; log, never raise, on failure."""
-    nodes = settings.NEWSROOM_HTTP_CACHE_PURGE_URLS
-    if not nodes or not keys:
+    if not settings.NEWSROOM_HTTP_CACHE_PURGE_URLS or not keys:
         return
+    keys = frozenset(keys)
+    purge_everywhere(keys)
+    if settings.NEWSROOM_HTTP_CACHE_REPURGE_SECONDS > 0:
+        repurges.schedule(keys, settings.NEWSROOM_HTTP_CACHE_REPURGE_SECONDS)
+
+
+def purge_everywhere(keys: frozenset[str]) -> None:
+    """Purge ``keys`` from every configured node at once; log, never raise, on failure."""
+    nodes = settings.NEWSROOM_HTTP_CACHE_PURGE_URLS
     try:
         headers = key_headers(keys)
         requests = [(node, header) for header in headers for node in nodes]
         if len(requests) == 1:
             purge(*requests[0])
-        else:
+        elif requests:
             with ThreadPoolExecutor(max_workers=min(len(requests), 8)) as pool:
                 list(pool.map(lambda request: purge(*request), requests))
     except Exception:  # a bug here must not undo or fail an editor's committed change
         logger.exception("Purging the HTTP caches failed", extra={"keys": sorted(keys)})
+
+
+class Repurges:
+    """Purges to send again later, by one background thread per process; those due together go together."""
+
+    # Purges due within this many seconds of each other are sent as one.
+    GATHER_SECONDS = 0.05
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._due: list[tuple[float, int, frozenset[str]]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._process = 0
+
+    def schedule(self, keys: frozenset[str], delay: float) -> None:
+        """Purge ``keys`` again in ``delay`` seconds."""
+        with self._condition:
+            heapq.heappush(self._due, (time.monotonic() + delay, next(self._order), keys))
+            # A forked worker inherits the object but not the thread.
+            if self._thread is None or self._process != os.getpid() or not self._thread.is_alive():
+                self._process = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="newsroom-repurge", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._condition.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                horizon = time.monotonic() + self.GATHER_SECONDS
+                keys: set[str] = set()
+                while self._due and self._due[0][0] <= horizon:
+                    keys |= heapq.heappop(self._due)[2]
+            purge_everywhere(frozenset(keys))
+
+
+repurges = Repurges()
 
 
 def key_headers(keys: Iterable[str]) -> list[str]:

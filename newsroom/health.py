@@ -7,11 +7,13 @@ Answered by ``HealthCheckMiddleware``, first in ``MIDDLEWARE``:
 - before host validation: probes name the server's address, not the site's host name;
 - before the request log: probes every two seconds from every cache node would drown it.
 
-The answer is JSON and never stored: ``200`` with ``"status": "ok"`` when the database and
-the cache answer, ``200`` with ``"status": "degraded"`` when only the cache (Redis) does not:
-pages are still served, from the database, so the server stays in rotation; ``503`` with
-``"status": "down"`` when the database does not answer: the load balancer sends readers
-elsewhere (Varnish serves its stored pages while every server is down).
+The answer is JSON and never stored, ``{"status": …, "database": "ok" | "down", "cache": {…}}``:
+``200`` with ``"status": "ok"`` when the database and the cache answer, ``200`` with
+``"status": "degraded"`` when only the cache (Redis) does not: pages are still served, from the
+database, so the server stays in rotation; ``503`` with ``"status": "down"`` when the database
+does not answer: the load balancer sends readers elsewhere (Varnish serves its stored pages
+while every server is down). ``"cache"`` is the page cache's own report
+(``articles.caching.cache_health()``), at least ``{"status": "ok" | "degraded"}``.
 """
 
 from __future__ import annotations
@@ -53,14 +55,16 @@ class HealthCheckMiddleware:
 
 def health_response() -> JsonResponse:
     """Return the health report: 200 while the database answers, 503 when it does not."""
-    checks = {"database": database_status(), "cache": cache_status()}
-    if checks["database"] != "ok":
+    database, cache = database_status(), cache_status()
+    if database != "ok":
         status = "down"
-    elif checks["cache"] != "ok":
+    elif cache.get("status") != "ok":
         status = "degraded"
     else:
         status = "ok"
-    return JsonResponse({"status": status, "checks": checks}, status=503 if status == "down" else 200)
+    return JsonResponse(
+        {"status": status, "database": database, "cache": cache}, status=503 if status == "down" else 200
+    )
 
 
 def database_status() -> str:
@@ -75,17 +79,23 @@ def database_status() -> str:
     return "ok"
 
 
-def cache_status() -> str:
-    """Return ``"ok"`` when the shared cache answers (local memory always does), ``"degraded"`` otherwise."""
+def cache_status() -> dict:
+    """Return the page cache's health, ``{"status": "ok" | "degraded", …}``: its own report where it
+    gives one (``articles.caching.cache_health``), else whether Redis answers a PING in time."""
+    from articles import caching
+
+    report = getattr(caching, "cache_health", None)
+    if report is not None:
+        return report()
     location = settings.CACHES["default"].get("LOCATION", "")
     if not isinstance(location, str) or not location.startswith(("redis://", "rediss://", "unix://")):
-        return "ok"
+        return {"status": "ok", "redis": "not configured"}
     try:
         _redis_client(location).ping()
     except Exception as error:  # down, hung or refusing: the site runs on without its cache
         logger.warning("Health check: Redis does not answer: %s", error)
-        return "degraded"
-    return "ok"
+        return {"status": "degraded", "redis": "unreachable", "redis_error": str(error)}
+    return {"status": "ok", "redis": "ok"}
 
 
 def _redis_client(location: str):

@@ -32,6 +32,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_float(name: str, default: float) -> float:
+    """Return the environment variable ``name`` as a number."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from error
+
+
 def env_int(name: str, default: int) -> int:
     """Return the environment variable ``name`` as an integer."""
     value = os.environ.get(name, "").strip()
@@ -41,17 +52,6 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from error
-
-
-def env_float(name: str, default: float) -> float:
-    """Return the environment variable ``name`` as a number (decimals allowed)."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return float(value)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from error
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -307,6 +307,9 @@ for _purge_url in NEWSROOM_HTTP_CACHE_PURGE_URLS:
             f"NEWSROOM_HTTP_CACHE_PURGE_URLS holds {_purge_url!r}: each address must start with http:// or https://."
         )
 NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS = env_float("NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS", 1.0)
+# Each purge is sent again this many seconds later (0: never): longer than another app server may
+# still answer with a page the change made stale (the page cache's NEWSROOM_CACHE_SYNC_SECONDS).
+NEWSROOM_HTTP_CACHE_REPURGE_SECONDS = env_float("NEWSROOM_HTTP_CACHE_REPURGE_SECONDS", 1.2)
 
 # Production hardening: on whenever DEBUG is off. Behind a TLS-terminating
 # proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.

@@ -6,6 +6,7 @@ import http.server
 import logging
 import socket
 import threading
+import time
 
 import pytest
 
@@ -42,6 +43,12 @@ class CacheNode:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def no_second_purge(settings):
+    """Each test counts the purges it sends; the delayed second one has its own test."""
+    settings.NEWSROOM_HTTP_CACHE_REPURGE_SECONDS = 0
 
 
 @pytest.fixture
@@ -145,3 +152,17 @@ def test_purge_addresses_must_be_http():
     result = manage("check", NEWSROOM_HTTP_CACHE_PURGE_URLS="varnish-1:6081")
     assert result.returncode != 0
     assert "each address must start with http:// or https://" in result.stderr
+
+
+def test_each_purge_is_sent_again_once_the_other_app_servers_know_of_the_change(nodes, settings):
+    node = nodes()
+    settings.NEWSROOM_HTTP_CACHE_PURGE_URLS = [node.url]
+    settings.NEWSROOM_HTTP_CACHE_REPURGE_SECONDS = 0.3
+    surrogate_keys_purged.send(sender=None, keys=frozenset({"article-1"}))
+    surrogate_keys_purged.send(sender=None, keys=frozenset({"home"}))
+    assert node.keys() == ["article-1", "home"]
+    deadline = time.monotonic() + 10
+    while len(node.requests) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # Both again, in one request: they fell due together.
+    assert [headers["xkey"] for *_rest, headers in node.requests] == ["article-1", "home", "article-1 home"]
