@@ -124,18 +124,19 @@ sub vcl_backend_response {
     # Stored only when the app says a shared cache may keep it, and it sets no cookie.
     if (beresp.http.Set-Cookie
         || beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)"
-        || beresp.http.Cache-Control !~ "(?i)s-maxage=0*[1-9]"
-        || beresp.ttl <= 0s) {
+        || beresp.http.Cache-Control !~ "(?i)s-maxage=\d") {
         set beresp.uncacheable = true;
         # A short hit-for-miss: the next fetch of this page may be storable again.
         set beresp.ttl = 10s;
         set beresp.grace = 0s;
         return (deliver);
     }
-    # Fetched from before a purge (the app may have read the content as it was before the
-    # change): hand it to the readers waiting for it, keep nothing. The millisecond margin
-    # covers the purge time's rounding to milliseconds.
-    if (var.get_real("fetch-started") <= std.real(var.global_get("newsroom-last-purge"), 0.0) + 0.001) {
+    # Shareable, but not now: s-maxage=0 (a scheduled article appears within the second), or
+    # fetched from before a purge (the app may have read the content as it was before the
+    # change; the millisecond covers the purge time's rounding). Handed to the readers waiting
+    # for it, kept for nobody: the next readers wait for one new fetch together.
+    if (beresp.ttl <= 0s
+        || var.get_real("fetch-started") <= std.real(var.global_get("newsroom-last-purge"), 0.0) + 0.001) {
         set beresp.ttl = 0s;
         set beresp.grace = 0s;
         set beresp.keep = 0s;
