@@ -22,7 +22,7 @@ Then:
 
 The site is then at http://127.0.0.1:6081/ (the admin at /admin/, login from
 ``manage.py ensure_admin``). Everything the script started is recorded in
-``data/cluster/cluster.json`` so that ``stop`` finds it.
+``data/cluster/cluster.json`` (``CLUSTER_RUN_DIR`` changes the folder) so that ``stop`` finds it.
 """
 
 from __future__ import annotations
@@ -111,7 +111,9 @@ class Cluster:
         default_factory=lambda: ports_from_environment("CLUSTER_VARNISH_PORTS", "6081")
     )
     workers_per_app: int = field(default_factory=lambda: int(os.environ.get("CLUSTER_APP_WORKERS", "2")))
-    run_dir: Path = field(default_factory=lambda: PROJECT / "data" / "cluster")
+    run_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("CLUSTER_RUN_DIR") or PROJECT / "data" / "cluster")
+    )
     settings_module: str = field(
         default_factory=lambda: os.environ.get("DJANGO_SETTINGS_MODULE") or "newsroom.settings"
     )
@@ -204,7 +206,9 @@ class Cluster:
             # log), and the second purge follows that: a change is seen through Varnish within
             # 0.7 s, whichever app server Varnish asks.
             "NEWSROOM_CACHE_SYNC_SECONDS": os.environ.get("NEWSROOM_CACHE_SYNC_SECONDS", "0.5"),
-            "NEWSROOM_HTTP_CACHE_REPURGE_SECONDS": os.environ.get("NEWSROOM_HTTP_CACHE_REPURGE_SECONDS", "0.7"),
+            "NEWSROOM_HTTP_CACHE_REPURGE_SECONDS": os.environ.get(
+                "NEWSROOM_HTTP_CACHE_REPURGE_SECONDS", "0.7"
+            ),
             "NEWSROOM_REQUEST_LOG": "1",
             "DJANGO_LOG_FORMAT": "json",
             "DJANGO_LOG_LEVEL": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),

@@ -13,8 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -22,10 +25,12 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from deploy.cluster import Cluster, port_is_open
 from tests import factories
 from tests.admin_forms import editor
 from tests.cluster import AdminSession, fetch, free_ports, wait_for
 
+PROJECT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 VISIBLE_WITHIN_SECONDS = 1.0
@@ -51,7 +56,6 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     """A running cluster on the test database, one per test: a transactional test empties the
     database afterwards, content types included, which app servers that outlived it would
     still remember by their old ids."""
-    from deploy.cluster import Cluster
 
     with django_db_blocker.unblock():
         database = connection.settings_dict["NAME"]
@@ -187,3 +191,61 @@ def test_a_scheduled_article_appears_through_varnish_within_a_second_of_its_time
     )
     # Until then Varnish answered from its store: the time cut the pages' lifetime short.
     assert hits_before > 0
+
+
+def test_make_cluster_starts_what_is_missing_and_stops_what_it_started(tmp_path):
+    """`deploy/cluster.py start` (make cluster) on a Redis port where nothing runs: it starts a
+    redis-server there and the rest, serves the site through Varnish, and `stop` (make
+    cluster-stop) ends all of it; the shared PostgreSQL, already running, is left running."""
+    redis_port, *app_ports = free_ports(6421, 6430, 1) + free_ports(8111, 8120, 2)
+    varnish_port = free_ports(6083, 6088, 1)[0]
+    database = f"{urlsplit(DATABASE_URL).path.lstrip('/') or 'newsroom'}_cluster_cli"
+    environment = os.environ | {
+        "DATABASE_URL": urlsplit(DATABASE_URL)._replace(path=f"/{database}").geturl(),
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "CLUSTER_APP_PORTS": ",".join(map(str, app_ports)),
+        "CLUSTER_VARNISH_PORTS": str(varnish_port),
+        "CLUSTER_RUN_DIR": str(tmp_path),
+        "SEED_CORPUS": "",
+        "NEWSROOM_DATA_DIR": str(tmp_path / "data"),
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    script = [sys.executable, "deploy/cluster.py"]
+    starting = subprocess.Popen(
+        [*script, "start"],
+        cwd=PROJECT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = []
+        for line in starting.stdout:
+            output.append(line)
+            if "cluster: ready" in line or starting.poll() is not None:
+                break
+        assert "cluster: ready" in "".join(output), "".join(output)
+        assert f"starting redis-server on port {redis_port}" in "".join(output)
+        assert "PostgreSQL" not in "".join(output)
+        page = fetch(f"http://127.0.0.1:{varnish_port}", "/")
+        assert page.status == 200 and "via" in page.headers
+
+        stopping = subprocess.run(
+            [*script, "stop"], cwd=PROJECT, env=environment, capture_output=True, timeout=120
+        )
+        assert stopping.returncode == 0, stopping.stderr
+        assert starting.wait(timeout=60) == 0
+        for port in (redis_port, varnish_port, *app_ports):
+            assert not port_is_open(port), f"port {port} is still open"
+        assert port_is_open(urlsplit(DATABASE_URL).port or 5432)
+        assert not (tmp_path / "cluster.json").exists()
+    finally:
+        if starting.poll() is None:
+            starting.send_signal(signal.SIGTERM)
+            starting.wait(timeout=60)
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f'DROP DATABASE IF EXISTS "{database}"'],
+            capture_output=True,
+            timeout=60,
+        )
