@@ -56,7 +56,6 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     """A running cluster on the test database, one per test: a transactional test empties the
     database afterwards, content types included, which app servers that outlived it would
     still remember by their old ids."""
-
     with django_db_blocker.unblock():
         database = connection.settings_dict["NAME"]
     run_dir = tmp_path_factory.mktemp("cluster")

@@ -174,10 +174,20 @@ sub vcl_deliver {
 }
 
 sub vcl_backend_error {
-    # No app server answered and nothing stored to fall back on.
-    set beresp.http.Content-Type = "text/plain; charset=utf-8";
+    # No app server answered and nothing stored to fall back on: the app's own words for it.
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
     set beresp.http.Retry-After = "5";
     set beresp.http.Cache-Control = "no-store";
-    synthetic("503 The site is unavailable; try again in a moment.");
+    synthetic({"<!doctype html>
+<html lang="zh-hans">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>暂时无法访问 · Unavailable</title></head>
+<body style="font-family:sans-serif;line-height:1.8;max-width:40rem;margin:3rem auto;padding:0 1rem">
+<h1>网站暂时无法访问</h1>
+<p>请稍后再试。</p>
+<p lang="en">The site is unavailable for a moment. Please try again shortly.</p>
+</body>
+</html>
+"});
     return (deliver);
 }
