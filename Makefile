@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run serve import test lint format check bench faults clean
+.PHONY: install run serve import test lint format check bench faults cluster cluster-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PYTHON_BIN) -m venv $(VENV)
@@ -50,13 +50,21 @@ check: lint
 
 ## bench: import and page benchmarks, printing figures (see benchmarks/)
 bench: install
-	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	bash deploy/install-packages.sh --bench
 	$(PYTHON) benchmarks/run.py
 
 ## faults: the site under load while Redis, a worker and PostgreSQL fail (benchmarks/faults.py)
 faults: install
-	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	bash deploy/install-packages.sh --bench
 	$(PYTHON) benchmarks/faults.py
+## cluster: Varnish in front of two gunicorn app servers on PostgreSQL and Redis (deploy/cluster.py); Ctrl-C stops it
+cluster: install
+	bash deploy/install-packages.sh
+	$(PYTHON) deploy/cluster.py start
+
+## cluster-stop: stop what `make cluster` started (from another terminal)
+cluster-stop:
+	$(PYTHON) deploy/cluster.py stop
 
 clean:
 	rm -rf $(VENV) data/staticfiles .pytest_cache .ruff_cache

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /health/ for load balancers, answered before anything else (see the module).
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content API: CORS headers for configured origins, and its per-address rate limit,
@@ -120,6 +122,15 @@ MIDDLEWARE = [
     # Turns a locked-out login into the lockout page (django-axes asks to be last).
     "axes.middleware.AxesMiddleware",
 ]
+
+# One log record per request with its timing (newsroom/request_log.py), around everything but
+# the health check.
+NEWSROOM_REQUEST_LOG = env_bool("NEWSROOM_REQUEST_LOG", False)
+if NEWSROOM_REQUEST_LOG:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("newsroom.health.HealthCheckMiddleware") + 1,
+        "newsroom.request_log.RequestLogMiddleware",
+    )
 
 ROOT_URLCONF = "newsroom.urls"
 
@@ -274,6 +285,36 @@ STORAGES = {
     },
 }
 
+# Media (uploads, fetched lead images and their renditions): files in DJANGO_MEDIA_ROOT by default;
+# NEWSROOM_MEDIA_STORAGE=s3 keeps them in an S3-compatible bucket that every app server shares
+# (django-storages). Credentials are found the way boto3 finds them (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, a profile, or the machine's role), never in these settings.
+NEWSROOM_MEDIA_STORAGE = os.environ.get("NEWSROOM_MEDIA_STORAGE", "").strip().lower() or "local"
+if NEWSROOM_MEDIA_STORAGE == "s3":
+    if not os.environ.get("NEWSROOM_S3_BUCKET", "").strip():
+        raise ImproperlyConfigured("NEWSROOM_S3_BUCKET is required when NEWSROOM_MEDIA_STORAGE=s3.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["NEWSROOM_S3_BUCKET"].strip(),
+            # Another S3-compatible service (MinIO, Ceph, Cloudflare R2, Alibaba OSS…); empty is AWS.
+            "endpoint_url": os.environ.get("NEWSROOM_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("NEWSROOM_S3_REGION") or None,
+            # "path" for services without bucket subdomains (MinIO); empty lets boto3 choose.
+            "addressing_style": os.environ.get("NEWSROOM_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("NEWSROOM_S3_PREFIX", "media").strip("/"),
+            # Pages link media on this host (a CDN in front of the bucket) instead of the bucket's.
+            "custom_domain": os.environ.get("NEWSROOM_S3_CUSTOM_DOMAIN") or None,
+            # Public media: plain addresses that cached pages can keep, unless the bucket is private.
+            "querystring_auth": env_bool("NEWSROOM_S3_SIGNED_URLS", False),
+            # Like local files: a new upload never replaces a file of the same name.
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=604800"},
+        },
+    }
+elif NEWSROOM_MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"NEWSROOM_MEDIA_STORAGE must be local or s3, not {NEWSROOM_MEDIA_STORAGE!r}.")
+
 # django-taggit: tags are case-sensitive Chinese words; our Tag model makes the slugs.
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -393,6 +434,20 @@ CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
+# HTTP caches in front of the app servers (Varnish, deploy/varnish/): the address of each node,
+# comma-separated (e.g. http://10.0.0.5:6081/), sent a PURGE after every change readers can see
+# (articles/http_purge.py), each within the timeout. Empty: no HTTP cache to purge.
+NEWSROOM_HTTP_CACHE_PURGE_URLS = env_list("NEWSROOM_HTTP_CACHE_PURGE_URLS")
+for _purge_url in NEWSROOM_HTTP_CACHE_PURGE_URLS:
+    if not _purge_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"NEWSROOM_HTTP_CACHE_PURGE_URLS holds {_purge_url!r}: each address must start with http:// or https://."
+        )
+NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS = env_float("NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS", 1.0)
+# Each purge is sent again this many seconds later (0: never): longer than another app server may
+# still answer with a page the change made stale (the page cache's NEWSROOM_CACHE_SYNC_SECONDS).
+NEWSROOM_HTTP_CACHE_REPURGE_SECONDS = env_float("NEWSROOM_HTTP_CACHE_REPURGE_SECONDS", 1.2)
+
 # Production hardening: on whenever DEBUG is off. Behind a TLS-terminating
 # proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.
 if not DEBUG:
@@ -408,9 +463,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Logs go to stderr, as plain text or as one JSON object a line (DJANGO_LOG_FORMAT=json, for a
+# log collector); request records (NEWSROOM_REQUEST_LOG) at INFO whatever DJANGO_LOG_LEVEL says.
+DJANGO_LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower() or "text"
+if DJANGO_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be text or json, not {DJANGO_LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "newsroom.log_format.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": DJANGO_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {"newsroom.request": {"level": "INFO"}},
 }
