@@ -18,7 +18,13 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from articles import search
-from articles.images import validate_image_field
+from articles.images import (
+    delete_renditions,
+    original_of,
+    render_renditions,
+    renditions_of_another_image,
+    validate_image_field,
+)
 from articles.rows import Columns, columns, fetch_all
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
@@ -694,6 +700,9 @@ class Article(models.Model):
         max_length=1000,
         blank=True,
         help_text=_("A remote image, used when no image is uploaded."),
+    )
+    lead_image_renditions = models.JSONField(
+        _("smaller copies of the lead image"), default=dict, blank=True, editable=False
     )
     thumbnail_url = models.URLField(_("thumbnail address"), max_length=1000, blank=True)
     lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)

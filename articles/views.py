@@ -295,7 +295,7 @@ def robots_txt(request):
 def _srcset(article: Article) -> str:
     if not article.lead_image:
         return ""
-    return ", ".join(f"{url} {width}w" for width, url in rendition_urls(article.lead_image.name))
+    return ", ".join(f"{url} {width}w" for width, url in rendition_urls(article.lead_image_renditions))
 
 
 def _image_url(request, article: Article) -> str:
