@@ -15,6 +15,7 @@ from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5
 ATTEMPTS = 3
+IN_TRASH = "an editor moved the article to the trash; restore it there to import it again (--force does not)"
 
 
 class Outcome(enum.StrEnum):
@@ -94,6 +95,8 @@ def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lo
     if existing is not None:
         if existing.import_hash == content_hash and not (force and existing.edited_since_import):
             return UpsertResult(Outcome.UNCHANGED, existing.pk)
+        if existing.in_trash:
+            return UpsertResult(Outcome.KEPT_EDITOR_CHANGES, existing.pk, IN_TRASH)
         if existing.edited_since_import and not force:
             return UpsertResult(
                 Outcome.KEPT_EDITOR_CHANGES,
@@ -271,6 +274,8 @@ def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertRes
         return UpsertResult(Outcome.CREATED, None, "dry run: would be created")
     if existing.import_hash == content_hash and not (force and existing.edited_since_import):
         return UpsertResult(Outcome.UNCHANGED, existing.pk)
+    if existing.in_trash:
+        return UpsertResult(Outcome.KEPT_EDITOR_CHANGES, existing.pk, f"dry run: {IN_TRASH}")
     if existing.edited_since_import and not force:
         return UpsertResult(
             Outcome.KEPT_EDITOR_CHANGES, existing.pk, "dry run: changed in the admin after import; left alone"
