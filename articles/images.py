@@ -170,6 +170,22 @@ def renditions_of_another_image(image_name: str, renditions: Mapping) -> bool:
     return any(not (folder and name.startswith(folder)) for name in (renditions or {}).values())
 
 
+def renditions_to_record(
+    image_name: str, recorded: Mapping, image_changed: bool, storage: Storage = default_storage
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """Return (the renditions to record, the recorded ones they replace) when ``image_name`` is new
+    (``image_changed``) or ``recorded`` are another image's copies; None when the record stands.
+
+    Renders what is missing. The replaced copies are the caller's to delete, once its change is
+    committed and when no other row shows their image.
+    """
+    if not image_changed and not renditions_of_another_image(image_name, recorded):
+        return None
+    rendered = {str(width): name for width, name in render_renditions(image_name, storage).items()}
+    replaced = {width: old for width, old in (recorded or {}).items() if old not in rendered.values()}
+    return rendered, replaced
+
+
 def delete_renditions(renditions: Mapping, storage: Storage = default_storage) -> None:
     """Delete the copies recorded in ``renditions`` from storage (those already gone are skipped)."""
     for name in (renditions or {}).values():

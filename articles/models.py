@@ -18,13 +18,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from articles import search
-from articles.images import (
-    delete_renditions,
-    original_of,
-    render_renditions,
-    renditions_of_another_image,
-    validate_image_field,
-)
+from articles.images import delete_renditions, original_of, renditions_to_record, validate_image_field
 from articles.rows import Columns, columns, fetch_all
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
@@ -948,14 +942,13 @@ class Article(models.Model):
         The copies of the image it replaced are deleted once the change is committed, unless another
         article shows the same image (fetched images are stored once, by content).
         """
-        name = self.lead_image.name if self.lead_image else ""
-        recorded = dict(self.lead_image_renditions or {})
-        if not image_changed and not renditions_of_another_image(name, recorded):
+        change = renditions_to_record(
+            self.lead_image.name if self.lead_image else "", self.lead_image_renditions, image_changed
+        )
+        if change is None:
             return
-        rendered = {str(width): rendition for width, rendition in render_renditions(name).items()}
-        self.lead_image_renditions = rendered
-        Article.objects.filter(pk=self.pk).update(lead_image_renditions=rendered)
-        replaced = {width: old for width, old in recorded.items() if old not in rendered.values()}
+        self.lead_image_renditions, replaced = change
+        Article.objects.filter(pk=self.pk).update(lead_image_renditions=self.lead_image_renditions)
         if replaced:
             originals = {original_of(old) for old in replaced.values()}
             if not Article.objects.filter(lead_image__in=originals).exclude(pk=self.pk).exists():
@@ -1149,13 +1142,11 @@ class MediaImage(models.Model):
     def refresh_renditions(self, file_changed: bool = False) -> None:
         """Render and record the image's smaller copies when the file is new or the copies on record are
         another file's; the replaced file's copies are deleted once the change is committed."""
-        recorded = dict(self.renditions or {})
-        if not file_changed and not renditions_of_another_image(self.file.name, recorded):
+        change = renditions_to_record(self.file.name, self.renditions, file_changed)
+        if change is None:
             return
-        rendered = {str(width): name for width, name in render_renditions(self.file.name).items()}
-        self.renditions = rendered
-        MediaImage.objects.filter(pk=self.pk).update(renditions=rendered)
-        replaced = {width: old for width, old in recorded.items() if old not in rendered.values()}
+        self.renditions, replaced = change
+        MediaImage.objects.filter(pk=self.pk).update(renditions=self.renditions)
         if replaced:
             transaction.on_commit(lambda: delete_renditions(replaced))
 

@@ -217,3 +217,25 @@ class TestRevisions:
 def test_moving_a_category_keeps_the_picker_path_current():
     section = factories.category_path("新媒体", "cnBeta")
     assert str(Category.objects.get(pk=section.pk)) == "新媒体 / cnBeta"
+
+
+def test_the_edit_page_costs_the_same_queries_whatever_the_archive_s_size(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(editor())
+    article = factories.article("被编辑的", published=False, body="<p>正文</p>")
+    article.tags.add("芯片")
+    article.bylines.create(author=factories.author("张三"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(change_url(article)).status_code == 200
+        return len(captured)
+
+    client.get(change_url(article))
+    few = queries()
+    for number in range(30):
+        other = factories.article(f"别的{number}", published=False)
+        other.tags.add(f"标签{number}")
+    assert queries() == few
