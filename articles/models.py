@@ -1,4 +1,4 @@
-"""The newsroom content model: categories, authors, tags and articles."""
+"""The newsroom content model: categories, authors, tags, articles; share links, media library, autosaves."""
 
 from __future__ import annotations
 
