@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -74,8 +75,6 @@ def delete_for_good(articles) -> int:
 
 
 def _delete_images(images: dict[str, dict]) -> None:
-    from django.core.files.storage import default_storage
-
     for name, renditions in images.items():
         delete_renditions(renditions)
         default_storage.delete(name)
