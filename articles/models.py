@@ -1,4 +1,4 @@
-"""The newsroom content model: categories, authors, tags and articles."""
+"""The newsroom content model: categories, authors, tags, articles; share links, media library, autosaves."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from articles import body_marks, search
-from articles.images import validate_image_field
+from articles.images import delete_renditions, original_of, renditions_to_record, validate_image_field
 from articles.rows import Columns, columns, fetch_all
 from articles.safe_urls import WebURLField, check_web_urls
 from articles.sanitise import sanitise
@@ -167,6 +167,36 @@ class Category(models.Model):
         return Category.objects.filter(path__startswith=self.path + PATH_SEPARATOR)
 
 
+def person_name(user) -> str:
+    """Return how ``user`` is named in a byline: family name first for Chinese names (张 + 三 → 张三)."""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if first and last and not (first + last).isascii():
+        return last + first
+    return " ".join(part for part in (first, last) if part) or user.get_username()
+
+
+class AuthorManager(models.Manager):
+    def profile_for(self, user) -> Author:
+        """Return the author profile of the staff account ``user``, creating it on first use.
+
+        A person of the same name that no account claims yet (an imported byline) becomes
+        theirs; when another account has the name, the new profile adds the login name.
+        """
+        profile = self.filter(user=user).first()
+        if profile is not None:
+            return profile
+        name = person_name(user)
+        with transaction.atomic():
+            namesake = self.select_for_update().filter(kind=Author.Kind.PERSON, name=name).first()
+            if namesake is not None and namesake.user_id is None:
+                namesake.user = user
+                namesake.save(update_fields=["user"])
+                return namesake
+            if namesake is not None:
+                name = f"{name}（{user.get_username()}）"
+            return self.create(name=name, kind=Author.Kind.PERSON, user=user)
+
+
 class Author(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
@@ -193,8 +223,13 @@ class Author(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author_profile",
-        help_text=_("The login this person uses, if they work in the newsroom."),
+        help_text=_(
+            "The login this person uses, if they work in the newsroom. Their articles get this byline "
+            "by default; made for each staff account the first time it writes."
+        ),
     )
+
+    objects = AuthorManager()
 
     class Meta:
         verbose_name = _("author")
@@ -306,6 +341,14 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self) -> ArticleQuerySet:
         """Return published articles whose time has not come yet."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def in_trash(self) -> ArticleQuerySet:
+        """Return articles moved to the trash: kept whole, seen by no reader, until the trash is emptied."""
+        return self.filter(status=Article.Status.TRASHED)
+
+    def outside_trash(self) -> ArticleQuerySet:
+        """Return articles that are not in the trash."""
+        return self.exclude(status=Article.Status.TRASHED)
 
     def for_listing(self) -> ArticleQuerySet:
         """Return these articles with category, editor, bylines and tags loaded in 3 queries."""
@@ -729,6 +772,7 @@ class Article(models.Model):
         REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
+        TRASHED = "trashed", _("In the trash")
 
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(
@@ -786,6 +830,9 @@ class Article(models.Model):
         max_length=1000,
         blank=True,
         help_text=_("A remote image, used when no image is uploaded."),
+    )
+    lead_image_renditions = models.JSONField(
+        _("smaller copies of the lead image"), default=dict, blank=True, editable=False
     )
     thumbnail_url = WebURLField(_("thumbnail address"), max_length=1000, blank=True)
     lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
@@ -851,6 +898,19 @@ class Article(models.Model):
         blank=True,
         help_text=_("Why the article was sent back to draft, and what to change."),
     )
+    status_before_trash = models.CharField(
+        _("status before the trash"), max_length=20, choices=Status.choices, blank=True, editable=False
+    )
+    trashed_at = models.DateTimeField(_("moved to the trash"), null=True, blank=True, editable=False)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moved to the trash by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ArticleManager()
 
@@ -906,6 +966,10 @@ class Article(models.Model):
         stored = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
         if slug_given and (stored is None or stored["slug"] != self.slug):
             self.check_slug_is_not_an_old_address()
+        # Publishing (scheduling included) ends the article's share links: readers will see it.
+        publishing = (
+            stored is not None and self.status == self.Status.PUBLISHED and stored["status"] != self.status
+        )
         # savepoint=False: inside a caller's transaction a failure fails that transaction anyway.
         with transaction.atomic(savepoint=False):
             if self.pk:
@@ -914,6 +978,8 @@ class Article(models.Model):
             if imported:
                 self.import_version = self.version
             super().save(*args, **kwargs)
+            if publishing:
+                self.preview_links.live().end()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -987,6 +1053,54 @@ class Article(models.Model):
                 }
             )
 
+    @property
+    def can_be_shared(self) -> bool:
+        """Return whether a share link may be made: not for a published (or scheduled) article, whose
+        publication ends its links, nor for one in the trash."""
+        return self.status not in {self.Status.PUBLISHED, self.Status.TRASHED}
+
+    @property
+    def in_trash(self) -> bool:
+        """Return whether the article is in the trash."""
+        return self.status == self.Status.TRASHED
+
+    def move_to_trash(self, user=None) -> None:
+        """Put the article in the trash: no reader sees it and its share links end, until it is restored."""
+        if self.in_trash:
+            return
+        with transaction.atomic(savepoint=False):
+            self.status_before_trash, self.status = self.status, self.Status.TRASHED
+            self.trashed_at, self.trashed_by = timezone.now(), user
+            self.save()
+            self.preview_links.live().end()
+
+    def restore_from_trash(self) -> None:
+        """Take the article out of the trash, back to the status it had (published articles go live again)."""
+        if not self.in_trash:
+            return
+        self.status = self.status_before_trash or self.Status.DRAFT
+        self.status_before_trash, self.trashed_at, self.trashed_by = "", None, None
+        self.save()
+
+    def refresh_lead_image_renditions(self, image_changed: bool = False) -> None:
+        """Render and record the lead image's smaller copies when the image is new (``image_changed``) or
+        the copies on record are another image's; writes only that field.
+
+        The copies of the image it replaced are deleted once the change is committed, unless another
+        article shows the same image (fetched images are stored once, by content).
+        """
+        change = renditions_to_record(
+            self.lead_image.name if self.lead_image else "", self.lead_image_renditions, image_changed
+        )
+        if change is None:
+            return
+        self.lead_image_renditions, replaced = change
+        Article.objects.filter(pk=self.pk).update(lead_image_renditions=self.lead_image_renditions)
+        if replaced:
+            originals = {original_of(old) for old in replaced.values()}
+            if not Article.objects.filter(lead_image__in=originals).exclude(pk=self.pk).exists():
+                transaction.on_commit(lambda: delete_renditions(replaced))
+
     def _keep_old_slug_redirecting(self, stored: dict | None) -> None:
         """Keep the address ``stored`` (the row's slug and status before this save) leading here."""
         if stored is None or stored["slug"] == self.slug:
@@ -998,8 +1112,12 @@ class Article(models.Model):
 
 
 class Byline(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="bylines"
+    )
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="bylines"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -1093,3 +1211,136 @@ class Purge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.keys}"
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def live(self) -> PreviewLinkQuerySet:
+        """Return the links that still show their article: neither ended nor expired."""
+        return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())
+
+    def end(self) -> int:
+        """End these links now (revoked, or their article published or trashed); return how many ended."""
+        return self.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A link that shows an unpublished article to someone without a login, until it expires or ends.
+
+    It ends when an editor revokes it, and when its article is published or moved to the trash.
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="preview_links"
+    )
+    key = models.CharField(_("key"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("shared"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["article", "ended_at", "expires_at"], name="preview_link_live")]
+
+    def __str__(self) -> str:
+        return self.get_absolute_url()
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:preview", kwargs={"token": self.key})
+
+    @property
+    def is_live(self) -> bool:
+        """Return whether the link still shows its article."""
+        return self.ended_at is None and self.expires_at > timezone.now()
+
+
+class MediaImage(models.Model):
+    """An image of the media library, placed in article bodies with its alternative text and credit."""
+
+    file = models.ImageField(
+        _("image"),
+        upload_to="library/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[validate_image_field],
+        help_text=_("JPEG, PNG, GIF or WebP. Smaller copies are made automatically."),
+    )
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        help_text=_("What the image shows, for readers who cannot see it (screen readers, slow networks)."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=200, blank=True, help_text=_("Who took or owns the image, e.g. 摄影：李四.")
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, editable=False)
+    renditions = models.JSONField(_("smaller copies"), default=dict, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("media library")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.file.name
+
+    def refresh_renditions(self, file_changed: bool = False) -> None:
+        """Render and record the image's smaller copies when the file is new or the copies on record are
+        another file's; the replaced file's copies are deleted once the change is committed."""
+        change = renditions_to_record(self.file.name, self.renditions, file_changed)
+        if change is None:
+            return
+        self.renditions, replaced = change
+        MediaImage.objects.filter(pk=self.pk).update(renditions=self.renditions)
+        if replaced:
+            transaction.on_commit(lambda: delete_renditions(replaced))
+
+
+class Autosave(models.Model):
+    """What someone typed in an article form and has not saved yet, kept for them alone.
+
+    One per person and article, and one per person for an article not saved yet.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    saved_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="autosave_one_per_article"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article__isnull=True), name="autosave_one_new_article"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -127,14 +127,19 @@ class Query:
         return [f"%{word.upper()}%" for word in self.words]
 
 
-def matching_ids(query: Query, limit: int | None = None) -> RawSQL:
+def matching_ids(query: Query, limit: int | None = None, any_status: bool = False) -> RawSQL:
     """Return a subquery selecting the ids of the articles matching ``query``.
 
     On PostgreSQL only the best ``limit`` visible ones, ranked as ``ArticleQuerySet.search`` orders
     them (title holding every word first, then newest) from the copies in the index table;
     the caller still filters with ``published()``, which stays the definition of what is visible.
-    On SQLite every match, of any status.
+    On SQLite every match, of any status. ``any_status`` (the admin's search) asks for every
+    match on both.
     """
+    if connection.vendor == "postgresql" and any_status:
+        return RawSQL(
+            f"SELECT article_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)", [query.tsquery()]
+        )
     if connection.vendor == "postgresql":
         sql = (
             f"SELECT article_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)"

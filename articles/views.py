@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from articles import search
 from articles import surrogate_keys as keys
 from articles.images import rendition_urls
 from articles.models import RELATED_TAGS, Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
-from articles.preview import article_pk_from_token
+from articles.preview import link_for
 from articles.safe_urls import allowed_or_empty
 
 PAGE_SIZE = 20
@@ -320,7 +319,7 @@ def robots_txt(request):
 def _srcset(article: Article) -> str:
     if not article.lead_image:
         return ""
-    return ", ".join(f"{url} {width}w" for width, url in rendition_urls(article.lead_image.name))
+    return ", ".join(f"{url} {width}w" for width, url in rendition_urls(article.lead_image_renditions))
 
 
 def _image_url(request, article: Article) -> str:
@@ -374,18 +373,15 @@ def render_preview(request, article: Article):
 
 @never_cache
 def preview(request, token: str):
-    """Show an unpublished article to whoever holds a valid, unexpired preview token."""
-    try:
-        pk = article_pk_from_token(token)
-    except signing.SignatureExpired:
+    """Show an unpublished article to whoever holds a live share link; an ended link answers as expired."""
+    link = link_for(token)
+    if link is None:
+        raise Http404(_("No such preview."))
+    if not link.is_live:
         return render(
             request,
             "articles/preview_refused.html",
             {"reason": _("This preview link has expired. Ask for a new one.")},
             status=403,
         )
-    except signing.BadSignature as error:
-        raise Http404(_("No such preview.")) from error
-    return render_preview(
-        request, get_object_or_404(Article.objects.select_related("category", "editor"), pk=pk)
-    )
+    return render_preview(request, link.article)

@@ -170,9 +170,10 @@ class TestChangesShowAtOnce:
         assert "插在中间" in client.get(older.get_absolute_url()).content.decode()
         assert "插在中间" in client.get(newer.get_absolute_url()).content.decode()
 
-    def test_restoring_a_draft_revision_of_a_published_article_withdraws_it(
+    def test_restoring_an_older_revision_of_a_published_article_shows_at_once(
         self, client, editor_client, commit
     ):
+        # django-reversion writes a restored revision with a raw save: it must purge like any other.
         article = factories.article("修订", published=False)
         url = reverse("admin:articles_article_change", args=[article.pk])
         commit(editor_client.post, url, change_form_data(editor_client.get(url), title="草稿版"))
@@ -186,13 +187,15 @@ class TestChangesShowAtOnce:
         assert commit(editor_client.post, url, published).status_code == 302
         article.refresh_from_db()
         cached(client, article.get_absolute_url(), "/")
-        draft = Version.objects.get_for_object(article).filter(serialized_data__contains="草稿版").get()
-        revision_url = reverse("admin:articles_article_revision", args=[article.pk, draft.pk])
-        form = change_form_data(editor_client.get(revision_url), review_note="恢复为草稿")
+        older = Version.objects.get_for_object(article).filter(serialized_data__contains="草稿版").get()
+        revision_url = reverse("admin:articles_article_revision", args=[article.pk, older.pk])
+        form = change_form_data(editor_client.get(revision_url))
         assert commit(editor_client.post, revision_url, form).status_code == 302
-        assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
-        assert client.get(article.get_absolute_url()).status_code == 404
-        assert "发布版" not in client.get("/").content.decode()
+        # A restore brings back the text and keeps the workflow state (issue 12).
+        assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED
+        assert "草稿版" in client.get(article.get_absolute_url()).content.decode()
+        home = client.get("/").content.decode()
+        assert "草稿版" in home and "发布版" not in home
 
     def test_uncommitted_changes_purge_nothing(self, client, django_capture_on_commit_callbacks):
         client.get("/")

@@ -116,7 +116,7 @@ def test_an_image_and_its_renditions_are_stored_in_the_bucket_and_linked_on_the_
     assert sorted(renditions) == [480, 960, 1200]
     stored = {item["Key"] for item in s3_bucket.list_objects_v2(Bucket="newsroom-media")["Contents"]}
     assert {f"media/{name}", f"media/{second}"} | {f"media/{path}" for path in renditions.values()} == stored
-    assert rendition_urls(name) == [
+    assert rendition_urls(renditions) == [
         (width, f"https://media.example.com/media/{renditions[width]}") for width in (480, 960, 1200)
     ]
     head = s3_bucket.head_object(Bucket="newsroom-media", Key=f"media/{renditions[480]}")

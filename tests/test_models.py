@@ -59,7 +59,7 @@ class TestCategoryTree:
         top = factories.category_path("新媒体")
         child = factories.category_path("新媒体", "cnBeta")
         top.parent = child
-        with pytest.raises(Exception, match="itself"):
+        with pytest.raises(Exception, match="自己下面"):
             top.full_clean()
 
     def test_subtree_at_a_path_starts_with_its_category(self, django_assert_num_queries):

@@ -90,14 +90,12 @@ class TestArticlePage:
         from django.core.files.base import ContentFile
         from PIL import Image
 
-        from articles.images import render_renditions
-
         settings.MEDIA_ROOT = tmp_path
         buffer = io.BytesIO()
         Image.new("RGB", (1200, 800), "red").save(buffer, "JPEG")
         article = factories.article("有图")
         article.lead_image.save("lead.jpg", ContentFile(buffer.getvalue()))
-        render_renditions(article.lead_image.name)
+        article.refresh_lead_image_renditions(image_changed=True)
         html = client.get(article.get_absolute_url()).content.decode()
         assert re.search(r'srcset="[^"]*480w\.jpg 480w, [^"]*960w\.jpg 960w', html)
         assert 'sizes="' in html

@@ -178,7 +178,7 @@ def lead_image_data(article: Article, links: Links) -> dict | None:
         url = links.absolute(article.lead_image.url)
         renditions = [
             {"width": width, "url": links.absolute(copy)}
-            for width, copy in rendition_urls(article.lead_image.name)
+            for width, copy in rendition_urls(article.lead_image_renditions)
         ]
     elif article.lead_image_url:
         url, renditions = article.lead_image_url, []

@@ -20,6 +20,7 @@ from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5
 ATTEMPTS = 3
+IN_TRASH = "an editor moved the article to the trash; restore it there to import it again (--force does not)"
 
 
 class Outcome(enum.StrEnum):
@@ -78,13 +79,18 @@ def decide(existing: Article | None, *, content_hash: str, digest: str, force: b
 
     The one place the importer decides: ``upsert`` acts on it and a dry run reports it.
     Unchanged when the file or the fields it gives are those last imported; a conflict when
-    an editor changed the article since (``--force`` overwrites); otherwise updated.
+    an editor changed the article since (``--force`` overwrites) or moved it to the trash (kept
+    whatever the flags); otherwise updated.
     """
     if existing is None:
         return Outcome.CREATED
+    unchanged = existing.import_hash == content_hash or bool(digest and existing.import_fingerprint == digest)
+    if existing.in_trash:
+        # An editor's decision that --force does not overturn: restoring it from the trash does.
+        return Outcome.UNCHANGED if unchanged and not force else Outcome.KEPT_EDITOR_CHANGES
     if force and existing.edited_since_import:
         return Outcome.UPDATED
-    if existing.import_hash == content_hash or (digest and existing.import_fingerprint == digest):
+    if unchanged:
         return Outcome.UNCHANGED
     if existing.edited_since_import:
         return Outcome.KEPT_EDITOR_CHANGES
@@ -92,6 +98,9 @@ def decide(existing: Article | None, *, content_hash: str, digest: str, force: b
 
 
 def conflict_reason(existing: Article) -> str:
+    """Return why the importer left ``existing`` alone."""
+    if existing.in_trash:
+        return IN_TRASH
     return (
         f"the article was changed in the admin after it was imported (version "
         f"{existing.version}, imported as {existing.import_version}); use --force to overwrite"
@@ -136,8 +145,9 @@ def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertRes
     reason = {
         Outcome.CREATED: "dry run: would be created",
         Outcome.UPDATED: "dry run: would be updated",
-        Outcome.KEPT_EDITOR_CHANGES: "dry run: changed in the admin after import; left alone",
     }.get(outcome, "")
+    if outcome == Outcome.KEPT_EDITOR_CHANGES:
+        reason = f"dry run: {conflict_reason(existing)}"
     return UpsertResult(outcome, existing.pk if existing else None, reason)
 
 

@@ -187,14 +187,12 @@ class TestArticleDetail:
         from django.core.files.base import ContentFile
         from PIL import Image
 
-        from articles.images import render_renditions
-
         settings.MEDIA_ROOT = tmp_path
         buffer = io.BytesIO()
         Image.new("RGB", (1200, 600), "red").save(buffer, "JPEG")
         article = factories.article("有图")
         article.lead_image.save("lead.jpg", ContentFile(buffer.getvalue()))
-        render_renditions(article.lead_image.name)
+        article.refresh_lead_image_renditions(image_changed=True)
         image = client.get(f"/api/v1/articles/{article.slug}/").json()["lead_image"]
         assert image["url"] == f"http://testserver/media/{article.lead_image.name}"
         assert [copy["width"] for copy in image["renditions"]] == [480, 960, 1200]
