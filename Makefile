@@ -15,7 +15,7 @@ ARCHIVE ?= $(SEED_CORPUS)
 PRODUCTION := DJANGO_DEBUG=0 DJANGO_SECRET_KEY_FILE=$(DATA_DIR)/secret-key DJANGO_ALLOWED_HOSTS='$(ALLOWED_HOSTS)' \
 	DJANGO_HTTPS=0 NEWSROOM_SERVE_MEDIA=1
 
-.PHONY: install run dev import test lint format check bench clean
+.PHONY: install run dev import test lint format check bench faults cluster cluster-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PYTHON_BIN) -m venv $(VENV)
@@ -32,6 +32,7 @@ $(DATA_DIR)/secret-key:
 ##      the production configuration with gunicorn on http://$(HOST):$(PORT)/
 run: install $(DATA_DIR)/secret-key
 	$(PRODUCTION) $(PYTHON) manage.py migrate --noinput
+	$(PRODUCTION) $(PYTHON) manage.py sanitise_bodies
 	$(if $(SEED_CORPUS),-$(PRODUCTION) $(PYTHON) manage.py import_seeds "$(SEED_CORPUS)",@echo "No SEED_CORPUS set: nothing imported. Import an archive with: make import ARCHIVE=path/to/posts")
 	$(PRODUCTION) $(PYTHON) manage.py ensure_admin
 	$(PRODUCTION) $(PYTHON) manage.py collectstatic --noinput --verbosity 0
@@ -70,8 +71,22 @@ check: lint
 
 ## bench: import and page benchmarks, printing figures (see benchmarks/)
 bench: install
-	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	bash deploy/install-packages.sh --bench
 	$(PYTHON) benchmarks/run.py
+
+## faults: the site under load while Redis, a worker and PostgreSQL fail (benchmarks/faults.py)
+faults: install
+	bash deploy/install-packages.sh --bench
+	$(PYTHON) benchmarks/faults.py
+
+## cluster: Varnish in front of two gunicorn app servers on PostgreSQL and Redis (deploy/cluster.py); Ctrl-C stops it
+cluster: install
+	bash deploy/install-packages.sh
+	$(PYTHON) deploy/cluster.py start
+
+## cluster-stop: stop what `make cluster` started (from another terminal)
+cluster-stop:
+	$(PYTHON) deploy/cluster.py stop
 
 clean:
 	rm -rf $(VENV) data/staticfiles .pytest_cache .ruff_cache

@@ -8,4 +8,4 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self) -> None:
-        from articles import signals  # noqa: F401  (connects the receivers)
+        from articles import http_purge, signals  # noqa: F401  (connect the receivers)

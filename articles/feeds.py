@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from articles import surrogate_keys as keys
 from articles.models import Article, Author, Category, Tag
 
 FEED_SIZE = 30
@@ -41,14 +42,23 @@ class LatestRss(Feed):
     def articles(self, obj):
         return Article.objects.published()
 
+    def shown(self, obj) -> set[str]:
+        """Return the surrogate keys of the feed itself (its items add their own)."""
+        return {keys.LIST}
+
     def items(self, obj=None):
-        return self.articles(obj).for_listing()[:FEED_SIZE]
+        items = list(self.articles(obj).for_listing()[:FEED_SIZE])
+        keys.show(*self.shown(obj), *keys.summaries(items))
+        for item in items:
+            keys.show(*(keys.author(byline.author_id) for byline in item.bylines.all()))
+            keys.show(*(keys.tag(tag.pk) for tag in item.tags.all()))
+        return items
 
     def item_title(self, item: Article) -> str:
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.summary or item.body
+        return item.summary or item.safe_body
 
     def item_link(self, item: Article) -> str:
         return site_address(item.get_absolute_url())
@@ -111,6 +121,9 @@ class CategoryRss(LatestRss):
     def articles(self, obj: Category):
         return Article.objects.published().in_category(obj)
 
+    def shown(self, obj: Category) -> set[str]:
+        return {keys.category(obj.pk), *keys.subtree_lists(Category.objects.subtree(obj))}
+
 
 class CategoryAtom(CategoryRss):
     feed_type = Atom1Feed
@@ -130,6 +143,9 @@ class TagRss(LatestRss):
     def articles(self, obj: Tag):
         return Article.objects.published().tagged(obj)
 
+    def shown(self, obj: Tag) -> set[str]:
+        return {keys.tag(obj.pk), keys.tag_list(obj.pk)}
+
 
 class TagAtom(TagRss):
     feed_type = Atom1Feed
@@ -148,6 +164,9 @@ class AuthorRss(LatestRss):
 
     def articles(self, obj: Author):
         return Article.objects.published().by_author(obj)
+
+    def shown(self, obj: Author) -> set[str]:
+        return {keys.author(obj.pk), keys.author_list(obj.pk)}
 
 
 class AuthorAtom(AuthorRss):

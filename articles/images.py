@@ -19,17 +19,20 @@ The folder keeps the original's extension so that ``a.png`` and ``a.jpg`` never
 share copies. JPEG originals give JPEG copies (RGB). Every other format (PNG, GIF,
 WebP) gives WebP copies, which keep transparency and are far smaller than PNG
 for photos. Animated images get no copies: a still copy would lose the
-animation, so pages show the original. ``rendition_urls`` finds the copies by
-listing that folder, without opening any image.
+animation, so pages show the original.
+
+What was rendered is kept on the row that shows the image (``{width: storage
+name}``, e.g. ``Article.lead_image_renditions``): ``rendition_urls`` makes the
+``srcset`` from it without touching storage, and ``delete_renditions`` removes
+the copies of an image that was replaced.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -48,7 +51,6 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
 RENDITIONS_ROOT = "renditions"
-RENDITION_NAME = re.compile(r"^(?P<width>[1-9][0-9]*)w\.(?:jpg|webp)$")
 JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 EXIF_ORIENTATION = 0x0112
@@ -152,25 +154,42 @@ def render_renditions(image_name: str, storage: Storage = default_storage) -> di
     return names
 
 
-def rendition_urls(image_name: str, storage: Storage = default_storage) -> list[tuple[int, str]]:
-    """Return [(width, url)] of the copies of ``image_name`` that exist, narrowest first.
+def rendition_urls(renditions: Mapping, storage: Storage = default_storage) -> list[tuple[int, str]]:
+    """Return [(width, url)] of the copies recorded in ``renditions`` ({width: storage name}), narrowest first.
 
-    Only lists the copies' folder: no image is opened. Empty when there are no copies
-    (not rendered yet, or an animated image); the page then uses the original.
+    Reads only the record (a JSON field gives the widths as text): no file is listed or opened.
+    Empty when there are no copies (none rendered, or an animated image); the page then uses
+    the original.
     """
-    if not image_name:
-        return []
-    folder = rendition_folder(image_name)
-    try:
-        _folders, files = storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    found = []
-    for file_name in files:
-        match = RENDITION_NAME.match(file_name)
-        if match:
-            found.append((int(match["width"]), storage.url(f"{folder}/{file_name}")))
-    return sorted(found)
+    return sorted((int(width), storage.url(name)) for width, name in (renditions or {}).items())
+
+
+def renditions_of_another_image(image_name: str, renditions: Mapping) -> bool:
+    """Return whether ``renditions`` record copies that are not ``image_name``'s (those of an image it replaced)."""
+    folder = rendition_folder(image_name) + "/" if image_name else None
+    return any(not (folder and name.startswith(folder)) for name in (renditions or {}).values())
+
+
+def renditions_to_record(
+    image_name: str, recorded: Mapping, image_changed: bool, storage: Storage = default_storage
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """Return (the renditions to record, the recorded ones they replace) when ``image_name`` is new
+    (``image_changed``) or ``recorded`` are another image's copies; None when the record stands.
+
+    Renders what is missing. The replaced copies are the caller's to delete, once its change is
+    committed and when no other row shows their image.
+    """
+    if not image_changed and not renditions_of_another_image(image_name, recorded):
+        return None
+    rendered = {str(width): name for width, name in render_renditions(image_name, storage).items()}
+    replaced = {width: old for width, old in (recorded or {}).items() if old not in rendered.values()}
+    return rendered, replaced
+
+
+def delete_renditions(renditions: Mapping, storage: Storage = default_storage) -> None:
+    """Delete the copies recorded in ``renditions`` from storage (those already gone are skipped)."""
+    for name in (renditions or {}).values():
+        storage.delete(name)
 
 
 def target_widths(original_width: int) -> list[int]:
@@ -186,6 +205,11 @@ def target_widths(original_width: int) -> list[int]:
 def rendition_folder(image_name: str) -> str:
     """Return the storage folder holding the copies of ``image_name``."""
     return f"{RENDITIONS_ROOT}/{image_name.strip('/')}"
+
+
+def original_of(rendition: str) -> str:
+    """Return the storage name of the image that ``rendition`` (a name from ``rendition_name``) is a copy of."""
+    return rendition.removeprefix(f"{RENDITIONS_ROOT}/").rsplit("/", 1)[0]
 
 
 def rendition_name(image_name: str, width: int, image_format: str) -> str:

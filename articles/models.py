@@ -1,4 +1,4 @@
-"""The newsroom content model: categories, authors, tags and articles."""
+"""The newsroom content model: categories, authors, tags, articles; share links, media library, autosaves."""
 
 from __future__ import annotations
 
@@ -11,22 +11,32 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, F, Min, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Lower, TruncMonth
+from django.db.models.functions import Lower, Now, TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from articles import reading, search
+from articles import body_marks, reading, search
 from articles.addresses import path_to
-from articles.images import validate_image_field
+from articles.images import delete_renditions, original_of, renditions_to_record, validate_image_field
 from articles.rows import Columns, columns, fetch_all
+from articles.safe_urls import WebURLField, check_web_urls
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
-SUMMARY_DEFERRED_FIELDS = ("body", "credits", "rights_notice", "front_matter", "import_notes", "import_hash")
+SUMMARY_DEFERRED_FIELDS = (
+    "body",
+    "body_mark",
+    "credits",
+    "rights_notice",
+    "front_matter",
+    "import_notes",
+    "import_hash",
+)
 RELATED_TAGS = 8
 RELATED_PER_TAG = 12
 # What readers see of an article: an edit of one of these after publication is a revision.
@@ -165,6 +175,36 @@ class Category(models.Model):
         return Category.objects.filter(path__startswith=self.path + PATH_SEPARATOR)
 
 
+def person_name(user) -> str:
+    """Return how ``user`` is named in a byline: family name first for Chinese names (张 + 三 → 张三)."""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if first and last and not (first + last).isascii():
+        return last + first
+    return " ".join(part for part in (first, last) if part) or user.get_username()
+
+
+class AuthorManager(models.Manager):
+    def profile_for(self, user) -> Author:
+        """Return the author profile of the staff account ``user``, creating it on first use.
+
+        A person of the same name that no account claims yet (an imported byline) becomes
+        theirs; when another account has the name, the new profile adds the login name.
+        """
+        profile = self.filter(user=user).first()
+        if profile is not None:
+            return profile
+        name = person_name(user)
+        with transaction.atomic():
+            namesake = self.select_for_update().filter(kind=Author.Kind.PERSON, name=name).first()
+            if namesake is not None and namesake.user_id is None:
+                namesake.user = user
+                namesake.save(update_fields=["user"])
+                return namesake
+            if namesake is not None:
+                name = f"{name}（{user.get_username()}）"
+            return self.create(name=name, kind=Author.Kind.PERSON, user=user)
+
+
 class Author(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
@@ -183,7 +223,7 @@ class Author(models.Model):
     avatar = models.ImageField(
         _("avatar"), upload_to="authors/%Y/", blank=True, validators=[validate_image_field]
     )
-    website = models.URLField(_("website"), max_length=500, blank=True)
+    website = WebURLField(_("website"), max_length=500, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login account"),
@@ -191,8 +231,13 @@ class Author(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author_profile",
-        help_text=_("The login this person uses, if they work in the newsroom."),
+        help_text=_(
+            "The login this person uses, if they work in the newsroom. Their articles get this byline "
+            "by default; made for each staff account the first time it writes."
+        ),
     )
+
+    objects = AuthorManager()
 
     class Meta:
         verbose_name = _("author")
@@ -204,6 +249,7 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        check_web_urls(self)
         if not self.slug:
             self.slug = unique_slug(Author, slug_from_text(self.name), exclude_pk=self.pk)
         super().save(*args, **kwargs)
@@ -304,6 +350,14 @@ class ArticleQuerySet(models.QuerySet):
         """Return published articles whose time has not come yet."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def in_trash(self) -> ArticleQuerySet:
+        """Return articles moved to the trash: kept whole, seen by no reader, until the trash is emptied."""
+        return self.filter(status=Article.Status.TRASHED)
+
+    def outside_trash(self) -> ArticleQuerySet:
+        """Return articles that are not in the trash."""
+        return self.exclude(status=Article.Status.TRASHED)
+
     def for_listing(self) -> ArticleQuerySet:
         """Return these articles with category, editor, bylines and tags loaded in 3 queries."""
         return self.select_related("category", "editor").prefetch_related(
@@ -322,6 +376,11 @@ class ArticleQuerySet(models.QuerySet):
         subquery joins each article to its category, which on page 50 is a thousand lookups.
         """
         return self.filter(category_id__in=[category.pk for category in categories])
+
+    def in_category_at(self, path: str) -> ArticleQuerySet:
+        """Return articles in the category at ``path`` or any category below it (none when there is no
+        such category), in one query: the API filters by path without reading the category first."""
+        return self.filter(category_id__in=Category.objects.filter(_at_or_below(path)).values("pk"))
 
     def by_author(self, author: Author) -> ArticleQuerySet:
         """Return articles with ``author`` in their byline."""
@@ -417,6 +476,28 @@ class ArticleQuerySet(models.QuerySet):
         """Return when the next scheduled article appears, or None when none is scheduled."""
         return self.scheduled().aggregate(next=Min("published_at"))["next"]
 
+    def clean_unmarked_bodies(self) -> tuple[int, int]:
+        """Clean and mark the bodies of these articles that carry no valid mark; return (checked, cleaned).
+
+        For rows written around ``save()`` (``loaddata``, ``update()``, raw SQL, a restored backup)
+        and after a new ``SANITISER_VERSION`` or secret key: until then their pages clean them on
+        every render (``Article.safe_body``). Written with ``update()``, as this is no edit (no new
+        version), and only where the body is still the one read, so a concurrent edit wins.
+        """
+        checked, cleaned, reindex = 0, 0, []
+        for pk, body, body_mark in self.values_list("pk", "body", "body_mark").iterator(chunk_size=200):
+            checked += 1
+            if body_marks.is_marked(body, body_mark):
+                continue
+            clean = sanitise(body)
+            if Article.objects.filter(pk=pk, body=body).update(body=clean, body_mark=body_marks.mark(clean)):
+                cleaned += 1
+                if clean != body:
+                    reindex.append(pk)
+        if reindex:
+            Article.objects.filter(pk__in=reindex).refresh_search_index()
+        return checked, cleaned
+
     def refresh_search_index(self) -> int:
         """Rewrite the search-index rows of these articles, one statement each; return how many.
 
@@ -497,6 +578,31 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def page_of(self, article: Article) -> ArticlePage:
         """Return the page of ``article``, already loaded with its category and editor (a preview), in one query."""
         return _page(article, fetch_all(_page_sql(connection.vendor, by_slug=False), [article.pk] * 2))
+
+    def pages_of(self, articles: list[Article]) -> list[ArticlePage]:
+        """Return the pages of ``articles``, already loaded (a listing), their bylines and tags read
+        in one query for all of them; the pages come in the order of ``articles``."""
+        if not articles:
+            return []
+        ids = [article.pk for article in articles]
+        bylines: dict[int, list[Byline]] = {pk: [] for pk in ids}
+        tags: dict[int, list[Tag]] = {pk: [] for pk in ids}
+        by_id = dict(zip(ids, articles, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_pages_sql(connection.vendor, len(ids)), ids * 2)
+            rows = cursor.fetchall()
+        for row in rows:
+            if row[0] == _BYLINE_ROW:
+                byline = _page_instance(row, "byline")
+                Byline.author.field.set_cached_value(byline, _page_instance(row, "author"))
+                Byline.article.field.set_cached_value(byline, by_id[byline.article_id])
+                bylines[byline.article_id].append(byline)
+            else:
+                tags[row[1]].append(_page_instance(row, "tag"))
+        return [
+            ArticlePage(article=article, bylines=bylines[article.pk], tags=tags[article.pk])
+            for article in articles
+        ]
 
     def around(self, article: Article, tag_ids: list[int], limit: int = 4) -> Surroundings:
         """Return the related articles and the previous and next ones of ``article``, among the published
@@ -707,6 +813,29 @@ def _page_sql(vendor: str, by_slug: bool) -> str:
     return " UNION ALL ".join(parts) + " ORDER BY 1, 2, 3"
 
 
+@functools.lru_cache(maxsize=256)
+def _pages_sql(vendor: str, count: int) -> str:
+    """Return the SQL of the bylines and tags of ``count`` articles (their ids the parameters, twice),
+    in the rows of ``_page_sql()``: a tag row's first sort key is its article's id, so that each
+    article's tags come together, in the order they were given."""
+    groups = {name: group for name, (group, _start) in _page_groups().items()}
+    author, byline, tag = groups["author"].table, groups["byline"].table, groups["tag"].table
+    tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
+    marks = ", ".join(["%s"] * count)
+
+    def select(kind: int, sort_keys: str, *filled: str) -> str:
+        values = [group.select_list() if name in filled else _nulls(group) for name, group in groups.items()]
+        return f"SELECT {kind}, {sort_keys}, {', '.join(values)}"
+
+    return (
+        f"{select(_BYLINE_ROW, f'{byline}.position, {byline}.id', 'byline', 'author')} FROM {byline}"
+        f" INNER JOIN {author} ON {author}.id = {byline}.author_id WHERE {byline}.article_id IN ({marks})"
+        f" UNION ALL {select(_TAG_ROW, f'{tagged}.content_object_id, {tagged}.id', 'tag')} FROM {tag}"
+        f" INNER JOIN {tagged} ON {tagged}.tag_id = {tag}.id WHERE {tagged}.content_object_id IN ({marks})"
+        " ORDER BY 1, 2, 3"
+    )
+
+
 def _nulls(group: Columns) -> str:
     """Return NULLs for the columns of ``group``, typed: PostgreSQL resolves a UNION's column types a
     pair of SELECTs at a time, and two untyped NULLs make a text column."""
@@ -719,6 +848,7 @@ class Article(models.Model):
         REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
+        TRASHED = "trashed", _("In the trash")
 
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(
@@ -736,6 +866,13 @@ class Article(models.Model):
         _("summary"), blank=True, help_text=_("One or two sentences for listings and search results.")
     )
     body = models.TextField(_("body"), blank=True, help_text=_("Cleaned of unsafe markup when saved."))
+    body_mark = models.CharField(
+        _("body mark"),
+        max_length=body_marks.MARK_LENGTH,
+        blank=True,
+        editable=False,
+        help_text=_("Proves the body was cleaned when saved; pages clean again a body without it."),
+    )
     authors = models.ManyToManyField(
         Author, through="Byline", related_name="articles", verbose_name=_("authors"), blank=True
     )
@@ -764,13 +901,16 @@ class Article(models.Model):
         validators=[validate_image_field],
         help_text=_("JPEG, PNG, GIF or WebP. Smaller copies for phones are made automatically."),
     )
-    lead_image_url = models.URLField(
+    lead_image_url = WebURLField(
         _("lead image address"),
         max_length=1000,
         blank=True,
         help_text=_("A remote image, used when no image is uploaded."),
     )
-    thumbnail_url = models.URLField(_("thumbnail address"), max_length=1000, blank=True)
+    lead_image_renditions = models.JSONField(
+        _("smaller copies of the lead image"), default=dict, blank=True, editable=False
+    )
+    thumbnail_url = WebURLField(_("thumbnail address"), max_length=1000, blank=True)
     lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
     lead_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
     status = models.CharField(
@@ -790,7 +930,7 @@ class Article(models.Model):
     source_name = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("The outlet that first published it.")
     )
-    source_url = models.URLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
+    source_url = WebURLField(_("original link"), max_length=1000, blank=True, help_text=_("原文链接"))
     credits = models.TextField(
         _("credit lines"),
         blank=True,
@@ -807,6 +947,9 @@ class Article(models.Model):
         _("import key"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
     import_hash = models.CharField(_("imported content hash"), max_length=64, blank=True, editable=False)
+    import_fingerprint = models.CharField(
+        _("imported fields digest"), max_length=64, blank=True, editable=False
+    )
     import_version = models.PositiveIntegerField(_("version written by import"), null=True, editable=False)
     front_matter = models.JSONField(
         _("other front matter"),
@@ -857,10 +1000,26 @@ class Article(models.Model):
             "the publication time, or the last edit made after publication."
         ),
     )
+    status_before_trash = models.CharField(
+        _("status before the trash"), max_length=20, choices=Status.choices, blank=True, editable=False
+    )
+    trashed_at = models.DateTimeField(_("moved to the trash"), null=True, blank=True, editable=False)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moved to the trash by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ArticleManager()
 
+    # The body as this process last cleaned it (or the importer did): saving it again needs no cleaning.
     _clean_body: str | None = None
+    # The slug take_free_slug() found free: saving it needs no check.
+    _free_slug: str | None = None
 
     class Meta:
         verbose_name = _("article")
@@ -894,34 +1053,55 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, imported: bool = False, **kwargs) -> None:
-        """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes."""
-        if self.body != self._clean_body:
-            self.body = self._clean_body = sanitise(self.body)
+        """Save, cleaning the body and counting a new version; ``imported`` marks the importer's writes.
+
+        Raise ValidationError, naming the field, for an address that is not http or https.
+        """
+        check_web_urls(self)
+        if self.body != self._clean_body and not body_marks.is_marked(self.body, self.body_mark):
+            self.body = sanitise(self.body)
+        self._clean_body = self.body
+        self.body_mark = body_marks.mark(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_mark"}
+        # A slug from unique_slug() is free by construction: it skips other articles' old addresses too.
+        slug_given = bool(self.slug) and self.slug != self._free_slug
         if not self.slug:
-            self.slug = unique_slug(Article, slug_from_text(self.title), exclude_pk=self.pk)
+            self.take_free_slug(slug_from_text(self.title))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self._read_text()
+        # Refused before writing anything, so a caller's transaction stays usable.
+        stored = self._stored() if self.pk else None
+        if slug_given and (stored is None or stored["slug"] != self.slug):
+            self.check_slug_is_not_an_old_address()
+        # Publishing (scheduling included) ends the article's share links: readers will see it.
+        publishing = (
+            stored is not None and self.status == self.Status.PUBLISHED and stored["status"] != self.status
+        )
         # savepoint=False: inside a caller's transaction a failure fails that transaction anyway.
         with transaction.atomic(savepoint=False):
-            stored = self._stored() if self.pk else None
-            if stored is not None:
+            if self.pk:
                 self.version = (self.version or 0) + 1
                 self._keep_old_slug_redirecting(stored)
             self._note_revision(stored, imported)
             if imported:
                 self.import_version = self.version
             super().save(*args, **kwargs)
+            if publishing:
+                self.preview_links.live().end()
 
     def get_absolute_url(self) -> str:
         return path_to("articles:detail", "slug", self.slug)
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        article = super().from_db(db, field_names, values)
-        # A body read back from the database was cleaned when it was saved.
-        article._clean_body = article.__dict__.get("body")
-        return article
+    @property
+    def safe_body(self):
+        """Return the body as HTML for a page: as stored when its mark proves it was cleaned, else cleaned now.
+
+        Whatever wrote the row (``loaddata``, ``update()``, raw SQL, a restored backup), a page never
+        shows a body this sanitiser did not clean (``articles.body_marks``).
+        """
+        return body_marks.safe_body(self.body, self.body_mark, label=f"article {self.pk}")
 
     @property
     def is_published(self) -> bool:
@@ -988,17 +1168,106 @@ class Article(models.Model):
         if self.revised_at is None or self.revised_at < self.published_at:
             self.revised_at = self.published_at
 
-    def _keep_old_slug_redirecting(self, stored: dict) -> None:
-        if stored["slug"] == self.slug:
+    def take_free_slug(self, base: str) -> None:
+        """Set the slug to ``base`` or ``base-2``, ``base-3``…, the first that no article has or had."""
+        self.slug = self._free_slug = unique_slug(Article, base, exclude_pk=self.pk)
+
+    def clean(self) -> None:
+        if self.slug:
+            self.check_slug_is_not_an_old_address()
+
+    def check_slug_is_not_an_old_address(self) -> None:
+        """Raise ValidationError on ``slug`` when it is an old address of another article.
+
+        An old address keeps redirecting to the article that had it (readers' links and search
+        engines rely on it): another article taking it would break the redirect and, once
+        published, own the address.
+        """
+        taken = (
+            SlugRedirect.objects.filter(old_slug=self.slug)
+            .exclude(article_id=self.pk)
+            .values_list("article__title", flat=True)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _(
+                            "The address “%(slug)s” is taken: it is an old address of “%(title)s”, "
+                            "and still leads there. Choose another."
+                        ),
+                        code="old_address_of_another_article",
+                        params={"slug": self.slug, "title": taken},
+                    )
+                }
+            )
+
+    @property
+    def can_be_shared(self) -> bool:
+        """Return whether a share link may be made: not for a published (or scheduled) article, whose
+        publication ends its links, nor for one in the trash."""
+        return self.status not in {self.Status.PUBLISHED, self.Status.TRASHED}
+
+    @property
+    def in_trash(self) -> bool:
+        """Return whether the article is in the trash."""
+        return self.status == self.Status.TRASHED
+
+    def move_to_trash(self, user=None) -> None:
+        """Put the article in the trash: no reader sees it and its share links end, until it is restored."""
+        if self.in_trash:
             return
-        SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        with transaction.atomic(savepoint=False):
+            self.status_before_trash, self.status = self.status, self.Status.TRASHED
+            self.trashed_at, self.trashed_by = timezone.now(), user
+            self.save()
+            self.preview_links.live().end()
+
+    def restore_from_trash(self) -> None:
+        """Take the article out of the trash, back to the status it had (published articles go live again)."""
+        if not self.in_trash:
+            return
+        self.status = self.status_before_trash or self.Status.DRAFT
+        self.status_before_trash, self.trashed_at, self.trashed_by = "", None, None
+        self.save()
+
+    def refresh_lead_image_renditions(self, image_changed: bool = False) -> None:
+        """Render and record the lead image's smaller copies when the image is new (``image_changed``) or
+        the copies on record are another image's; writes only that field.
+
+        The copies of the image it replaced are deleted once the change is committed, unless another
+        article shows the same image (fetched images are stored once, by content).
+        """
+        change = renditions_to_record(
+            self.lead_image.name if self.lead_image else "", self.lead_image_renditions, image_changed
+        )
+        if change is None:
+            return
+        self.lead_image_renditions, replaced = change
+        Article.objects.filter(pk=self.pk).update(lead_image_renditions=self.lead_image_renditions)
+        if replaced:
+            originals = {original_of(old) for old in replaced.values()}
+            if not Article.objects.filter(lead_image__in=originals).exclude(pk=self.pk).exists():
+                transaction.on_commit(lambda: delete_renditions(replaced))
+
+    def _keep_old_slug_redirecting(self, stored: dict | None) -> None:
+        """Keep the address ``stored`` (the row's slug and status before this save) leading here."""
+        if stored is None or stored["slug"] == self.slug:
+            return
+        # Taking back one of its own old addresses: that redirect has done its job.
+        SlugRedirect.objects.filter(old_slug=self.slug, article_id=self.pk).delete()
         if stored["status"] in {self.Status.PUBLISHED, self.Status.ARCHIVED}:
             SlugRedirect.objects.update_or_create(old_slug=stored["slug"], defaults={"article": self})
 
 
 class Byline(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="bylines"
+    )
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="bylines"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -1073,3 +1342,155 @@ def _slugs_taken(model: type[models.Model], candidates: list[str], exclude_pk: i
 def _numbered(base: str, number: int, max_length: int) -> str:
     suffix = str(number)
     return f"{base[: max_length - len(suffix) - 1].rstrip('-')}-{suffix}"
+
+
+class Purge(models.Model):
+    """A change readers can see, as the surrogate keys of the cached pages it made stale.
+
+    Written in the transaction of the change (``articles.invalidation.purge``); its id is the
+    change's *generation*. Every process reads the new rows about once a second to know which
+    cached pages it may still serve, whatever happened to Redis meanwhile.
+    """
+
+    keys = models.TextField(_("surrogate keys"), help_text=_("Space-separated."))
+    created_at = models.DateTimeField(_("made"), db_default=Now(), db_index=True)
+
+    class Meta:
+        verbose_name = _("cache purge")
+        verbose_name_plural = _("cache purges")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.keys}"
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def live(self) -> PreviewLinkQuerySet:
+        """Return the links that still show their article: neither ended nor expired."""
+        return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())
+
+    def end(self) -> int:
+        """End these links now (revoked, or their article published or trashed); return how many ended."""
+        return self.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A link that shows an unpublished article to someone without a login, until it expires or ends.
+
+    It ends when an editor revokes it, and when its article is published or moved to the trash.
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="preview_links"
+    )
+    key = models.CharField(_("key"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("shared"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["article", "ended_at", "expires_at"], name="preview_link_live")]
+
+    def __str__(self) -> str:
+        return self.get_absolute_url()
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:preview", kwargs={"token": self.key})
+
+    @property
+    def is_live(self) -> bool:
+        """Return whether the link still shows its article."""
+        return self.ended_at is None and self.expires_at > timezone.now()
+
+
+class MediaImage(models.Model):
+    """An image of the media library, placed in article bodies with its alternative text and credit."""
+
+    file = models.ImageField(
+        _("image"),
+        upload_to="library/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[validate_image_field],
+        help_text=_("JPEG, PNG, GIF or WebP. Smaller copies are made automatically."),
+    )
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        help_text=_("What the image shows, for readers who cannot see it (screen readers, slow networks)."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=200, blank=True, help_text=_("Who took or owns the image, e.g. 摄影：李四.")
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, editable=False)
+    renditions = models.JSONField(_("smaller copies"), default=dict, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("media library")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.file.name
+
+    def refresh_renditions(self, file_changed: bool = False) -> None:
+        """Render and record the image's smaller copies when the file is new or the copies on record are
+        another file's; the replaced file's copies are deleted once the change is committed."""
+        change = renditions_to_record(self.file.name, self.renditions, file_changed)
+        if change is None:
+            return
+        self.renditions, replaced = change
+        MediaImage.objects.filter(pk=self.pk).update(renditions=self.renditions)
+        if replaced:
+            transaction.on_commit(lambda: delete_renditions(replaced))
+
+
+class Autosave(models.Model):
+    """What someone typed in an article form and has not saved yet, kept for them alone.
+
+    One per person and article, and one per person for an article not saved yet.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    saved_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="autosave_one_per_article"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article__isnull=True), name="autosave_one_new_article"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,69 +1,113 @@
-"""Full-page cache for anonymous readers, answered before the rest of the middleware runs.
+"""Public pages: the page cache, and the HTTP caching rules for caches in front (Varnish, a CDN).
 
 Two parts:
 
-- ``public_page`` decorates the views of public pages. For every reader it gives the page
-  the ``ETag`` and ``Last-Modified`` of the current publication epoch (see
-  ``articles.caching``) and answers conditional GETs with 304; it marks the response as one
-  that anonymous readers may share.
-- ``PageCacheMiddleware`` sits just inside SecurityMiddleware and WhiteNoise. For an
-  anonymous GET or HEAD (no session cookie) it reads the epoch and the page in one cache
-  round trip (``get_many``). A page stored under the current epoch is answered there and then:
-  no session, authentication, CSRF, locale, URL resolution or view code runs, and no query
-  is made. Otherwise the request goes on as usual, and a marked response comes back to be
-  stored, with the headers the inner middleware added (``Vary``, ``Content-Language``,
-  ``X-Frame-Options``), until the epoch ends or the page-cache time runs out.
+- ``public_page`` decorates the views of public pages and collects the surrogate keys of what
+  the page shows (``articles.surrogate_keys.show()``, or ``keys=`` for a view whose keys are
+  fixed; a page naming none gets ``all``). For anonymous readers it marks the page as shareable:
+  ``Cache-Control: public, max-age=0, s-maxage=N, must-revalidate``, where N never reaches past
+  the next scheduled publication the page would show, and ``Surrogate-Key`` lists its keys for an
+  HTTP cache to purge by (Varnish's xkey). For readers with a session it is ``private``. Every
+  page gets an ``ETag`` (of its content) and ``Last-Modified``, and conditional GETs get a 304.
+- ``PageCacheMiddleware`` sits just inside SecurityMiddleware and WhiteNoise. An anonymous GET
+  or HEAD is answered from the page store (``articles.caching``) when it holds a page for that
+  address that the purge log says is fresh (``articles.invalidation``): no session,
+  authentication, CSRF, locale, URL resolution or view code runs, and no query is made (but the
+  log's read, at most once a second). Otherwise the request goes on, and a page marked by
+  ``public_page`` comes back to be stored, with the headers the inner middleware added.
 
-A page with cookies, a page that is not a 200 and a streamed page are never stored. Pages
-are stored per host, address and interface language.
+Responses that are not public pages and say nothing of caching get ``private, no-cache``: an
+HTTP cache in front never keeps a not-found, a redirect, an admin or a preview page. A page with
+cookies, a page that is not a 200 and a streamed page are never stored. Pages are stored per host,
+address and interface language.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
-from django.utils.translation import get_language, get_language_from_request
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language_from_request
 
-from articles.caching import STATE_KEY, Epoch, current_epoch, request_epoch
+from articles import surrogate_keys
+from articles.caching import CachedPage, pages
+from articles.invalidation import freshness
 
-PAGE_KEY_PREFIX = "newsroom:page:"
-PUBLIC_PAGE_ATTRIBUTE = "newsroom_public_page"
 # Set on every answer of the middleware; never stored with a page.
 CACHE_STATUS_HEADER = "X-Cache"
+# The page's surrogate keys, space-separated, for an HTTP cache in front to purge by; Varnish's
+# configuration copies it into xkey and removes it before answering clients.
+SURROGATE_KEY_HEADER = "Surrogate-Key"
+PRIVATE_PAGE = "private, max-age=0, must-revalidate"
+NOT_A_PUBLIC_PAGE = "private, no-cache"
+PUBLIC_PAGE_ATTRIBUTE = "newsroom_public_page"
+NOT_STORED_HEADERS = frozenset({CACHE_STATUS_HEADER, "Cache-Control"})
 
 
 @dataclass(frozen=True)
-class CachedPage:
-    """A stored page: the epoch it belongs to, when it expires, its body and its headers."""
+class Shareable:
+    """What ``public_page`` says of a page anonymous readers may share: its keys, and when it expires."""
 
-    token: str
+    keys: frozenset[str]
     expires: float
-    last_modified: int
-    content: bytes
-    headers: tuple[tuple[str, str], ...]
 
-    def is_fresh(self, epoch: Epoch, now: float) -> bool:
-        return self.token == epoch.token and self.expires > now
 
-    def response(self, request: HttpRequest) -> HttpResponse:
-        """Return the stored page, or a 304 when the reader's copy is still this one."""
-        response = HttpResponse(self.content)
-        for name, value in self.headers:
-            response.headers[name] = value
-        response = get_conditional_response(
-            request, etag=response.headers.get("ETag"), last_modified=self.last_modified, response=response
+def shared_cache_control(seconds: float) -> str:
+    """Return the Cache-Control of a shareable page that shared caches may keep ``seconds`` longer.
+
+    Browsers check back every time (cheap, with the ETag); shared caches, which are purged by
+    surrogate key, keep it until the page cache would.
+    """
+    return f"public, max-age=0, s-maxage={max(0, int(seconds))}, must-revalidate"
+
+
+def public_page(view=None, *, keys=()):
+    """Decorate ``view`` as a public page showing ``keys`` and whatever it ``show()``s.
+
+    ``@public_page`` or ``public_page(view)``, or ``public_page(view, keys=["list"])``.
+    """
+    if view is None:
+        return functools.partial(public_page, keys=keys)
+    fixed = tuple(keys)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            return view(request, *args, **kwargs)
+        with surrogate_keys.collecting(fixed) as shown:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+        if response.status_code != 200 or response.streaming:
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        now = time.time()
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(now)
+        if _is_anonymous(request) and not response.cookies:
+            page_keys = frozenset(shown) or frozenset({surrogate_keys.ALL})
+            expires = _expiry(page_keys, now)
+            response[SURROGATE_KEY_HEADER] = " ".join(sorted(page_keys))
+            response["Cache-Control"] = shared_cache_control(expires - now)
+            setattr(response, PUBLIC_PAGE_ATTRIBUTE, Shareable(page_keys, expires))
+        else:
+            response["Cache-Control"] = PRIVATE_PAGE
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(response["Last-Modified"]),
+            response=response,
         )
-        response[CACHE_STATUS_HEADER] = "hit"
-        return response
+
+    return wrapper
 
 
 class PageCacheMiddleware:
@@ -74,83 +118,81 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _may_share(request):
-            return self.get_response(request)
-        page_key = _page_key(request, get_language_from_request(request))
-        found = cache.get_many([STATE_KEY, page_key])
-        epoch = request.publication_epoch = current_epoch(found.get(STATE_KEY))
-        entry = found.get(page_key)
-        now = time.time()
-        if isinstance(entry, CachedPage) and entry.is_fresh(epoch, now):
-            return entry.response(request)
+            return _not_shared_unless_said(self.get_response(request))
+        store, key, now = pages(), _page_key(request), time.time()
+        # Read before the page is made: a change committed meanwhile is newer than the page.
+        generation = freshness.generation()
+        page = store.get(key, now)
+        if page is not None:
+            return _answer(request, page, now)
         response = self.get_response(request)
-        timeout = epoch.seconds_left(now)
-        if _may_store(response) and timeout >= 1:
-            headers = tuple((k, v) for k, v in response.headers.items() if k != CACHE_STATUS_HEADER)
-            page = CachedPage(
-                epoch.token, now + timeout, math.floor(epoch.started), response.content, headers
+        shareable = getattr(response, PUBLIC_PAGE_ATTRIBUTE, None)
+        if (
+            shareable is not None
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and shareable.expires - now >= 1
+        ):
+            headers = tuple(
+                (name, value) for name, value in response.items() if name not in NOT_STORED_HEADERS
             )
-            cache.set(page_key, page, int(timeout))
+            store.set(
+                key, CachedPage(generation, shareable.keys, shareable.expires, response.content, headers), now
+            )
             response[CACHE_STATUS_HEADER] = "miss"
-        return response
+        return _not_shared_unless_said(response)
 
 
-def public_page(view):
-    """Decorate ``view`` as a public page: conditional GET for every reader, shared by anonymous ones."""
+def _answer(request: HttpRequest, page: CachedPage, now: float) -> HttpResponse:
+    """Return the stored page, or a 304 when the reader's copy is still this one."""
+    response = HttpResponse(page.content)
+    for name, value in page.headers:
+        response.headers[name] = value
+    response["Cache-Control"] = shared_cache_control(page.expires - now)
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        response = get_conditional_response(
+            request,
+            etag=response.headers.get("ETag"),
+            last_modified=parse_http_date_safe(response.headers.get("Last-Modified", "")),
+            response=response,
+        )
+    response[CACHE_STATUS_HEADER] = "hit"
+    return response
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in {"GET", "HEAD"}:
-            return view(request, *args, **kwargs)
-        epoch = request_epoch(request)
-        etag, last_modified = _etag(request, epoch), math.floor(epoch.started)
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            return _validators(not_modified, etag, last_modified)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code == 200:
-            _validators(response, etag, last_modified)
-            setattr(response, PUBLIC_PAGE_ATTRIBUTE, True)
-        return response
 
-    return wrapper
+def _expiry(keys: frozenset[str], now: float) -> float:
+    """Return when a page showing ``keys`` made at ``now`` stops being shareable."""
+    seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return now
+    try:
+        return freshness.expiry(keys, now, now + seconds)
+    except (DatabaseError, InterfaceError):  # the schedule cannot be read: keep nothing
+        return now
+
+
+def _is_anonymous(request: HttpRequest) -> bool:
+    # The cookie, not request.user: the session (and its query) stays untouched.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META
 
 
 def _may_share(request: HttpRequest) -> bool:
-    """Whether the request may be answered from, and fill, the shared page cache."""
+    """Whether the request may be answered from, and fill, the page cache."""
     return (
         request.method in {"GET", "HEAD"}
         and settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
-        # The cookie, not request.user: the session (and its query) stays untouched.
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and _is_anonymous(request)
     )
 
 
-def _may_store(response: HttpResponse) -> bool:
-    return (
-        getattr(response, PUBLIC_PAGE_ATTRIBUTE, False)
-        and response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-    )
+def _not_shared_unless_said(response: HttpResponse) -> HttpResponse:
+    if not response.has_header("Cache-Control"):
+        response["Cache-Control"] = NOT_A_PUBLIC_PAGE
+    return response
 
 
-def _page_key(request: HttpRequest, language: str) -> str:
+def _page_key(request: HttpRequest) -> str:
     # The host too: pages hold absolute addresses (canonical, Open Graph) built from it.
     address = (request.get_host() + request.get_full_path()).encode("utf-8", "surrogateescape")
-    return f"{PAGE_KEY_PREFIX}{language}:{hashlib.sha1(address).hexdigest()}"
-
-
-def _etag(request: HttpRequest, epoch: Epoch) -> str:
-    source = f"{epoch.token}|{get_language()}|{request.get_full_path()}".encode("utf-8", "surrogateescape")
-    return '"' + hashlib.sha1(source).hexdigest()[:20] + '"'
-
-
-def _validators(response: HttpResponse, etag: str, last_modified: int) -> HttpResponse:
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    # Browsers and proxies check back each time (cheap, with the ETag): a shared cache
-    # holding a page longer could show a scheduled article's neighbours out of date.
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    return response
+    return f"{get_language_from_request(request)}:{hashlib.sha1(address).hexdigest()}"

@@ -3,21 +3,21 @@
 A listing shows numbered links: the first and the last page, and a window around the current one
 (« 1 … 4 5 [6] 7 8 … 50 »). Knowing the last page takes a count of the listing. The count is asked
 in the same query as the page's rows (a scalar subquery), so a listing costs no extra round trip,
-and each process remembers it for the rest of the publication epoch (``articles.caching``): what
-readers may see, and so every count, changes only when the epoch does.
+and each process remembers it (``invalidation.RememberedValues``) under the listing's surrogate
+keys: until a change purges one of them (an article joining or leaving the list), the next pages
+of the listing read their rows only.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from articles.caching import request_epoch
+from articles.invalidation import RememberedValues, freshness
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
@@ -76,42 +76,25 @@ def page_number(request) -> int:
     return int(raw)
 
 
-def paginate(request, fetch: Fetch, key: str, size: int = PAGE_SIZE) -> Page:
+def paginate(request, fetch: Fetch, key: str, keys: Iterable[str], size: int = PAGE_SIZE) -> Page:
     """Return the page of a listing that ``?page=`` asks for; 404 for a page that is not there.
 
     ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.listings.summaries``);
-    ``key`` names the listing among those of the epoch.
+    ``key`` names the listing, ``keys`` are the surrogate keys of its list (what changes its size).
     """
     number = page_number(request)
     offset = (number - 1) * size
-    epoch = request_epoch(request).token
-    count = _counts.get(epoch, key)
+    # Taken before the read: a change committed meanwhile makes the count kept here stale.
+    generation = freshness.generation()
+    count = _counts.get(key)
     rows, total = fetch(offset, size, count is None)
     if number > 1 and not rows:
         raise Http404(_("No such page."))
     if count is None:
         count = total or 0
-        _counts.remember(epoch, key, count)
+        _counts.keep(key, count, keys, generation)
     return Page(number=number, items=rows, count=max(count, offset + len(rows)), size=size)
 
 
-class _EpochCounts:
-    """Listing sizes of the current epoch in this process; a new epoch forgets the old one's."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._epoch: str | None = None
-        self._counts: dict[str, int] = {}
-
-    def get(self, epoch: str, key: str) -> int | None:
-        return self._counts.get(key) if epoch == self._epoch else None
-
-    def remember(self, epoch: str, key: str, count: int) -> None:
-        with self._lock:
-            if epoch != self._epoch:
-                self._epoch, self._counts = epoch, {}
-            if len(self._counts) < 10_000:
-                self._counts[key] = count
-
-
-_counts = _EpochCounts()
+# How many articles each listing holds, as this process last counted them.
+_counts = RememberedValues()

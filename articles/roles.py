@@ -8,9 +8,39 @@ permissions, is decided in ``articles.workflow``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 WRITER = "Writer"
 EDITOR = "Editor"
 ADMINISTRATOR = "Administrator"
+
+# The groups keep their English names (code and migrations find them by name); people read these.
+LABELS = {WRITER: _("Writer"), EDITOR: _("Editor"), ADMINISTRATOR: _("Administrator")}
+DESCRIPTIONS = {
+    WRITER: _(
+        "Writes articles and edits their own drafts (made by them, or with their byline), uploads "
+        "images to the media library, shares a draft for preview and submits it for review. Cannot "
+        "publish, and cannot change other people's work or their own once submitted."
+    ),
+    EDITOR: _(
+        "Everything a writer does, on every article in any status: publishes, schedules (a future "
+        "publication time), unpublishes and archives; sends an article back to draft with a note; "
+        "bulk actions; moves articles to the trash, restores them and deletes them for good; manages "
+        "authors, categories, tags and the media library."
+    ),
+    ADMINISTRATOR: _("Every permission there is, including accounts and roles."),
+}
+
+
+def label(group_name: str) -> str:
+    """Return the name people read for the group ``group_name`` (itself when it is not a role)."""
+    return str(LABELS.get(group_name, group_name))
+
+
+def description(group_name: str) -> str:
+    """Return what the role ``group_name`` may do, or an empty text for a group that is not a role."""
+    return str(DESCRIPTIONS.get(group_name, ""))
+
 
 # (app label, codename) pairs; the Administrator gets every permission there is.
 WRITER_PERMISSIONS = [
@@ -25,6 +55,8 @@ WRITER_PERMISSIONS = [
     ("articles", "view_category"),
     ("articles", "add_tag"),
     ("articles", "view_tag"),
+    ("articles", "add_mediaimage"),
+    ("articles", "view_mediaimage"),
 ]
 EDITOR_PERMISSIONS = [
     *WRITER_PERMISSIONS,
@@ -40,6 +72,8 @@ EDITOR_PERMISSIONS = [
     ("articles", "change_slugredirect"),
     ("articles", "delete_slugredirect"),
     ("articles", "view_slugredirect"),
+    ("articles", "change_mediaimage"),
+    ("articles", "delete_mediaimage"),
 ]
 ROLE_PERMISSIONS = {WRITER: WRITER_PERMISSIONS, EDITOR: EDITOR_PERMISSIONS}
 

@@ -1,25 +1,46 @@
 """The one place where HTML is made safe for the page: every write path calls it.
 
 Two passes. First lxml reshapes the fragment: it drops elements whose content is
-never shown (scripts, styles, forms, inline SVG), upgrades protocol-relative
-URLs to https, keeps embeds from allow-listed hosts (https, sandboxed) and turns
-any other embed into a plain link so readers can still reach it, and marks
-external links ``rel="noopener noreferrer"``. Then bleach enforces the
-allow-lists below, so the first pass can never let anything through that the
-second would refuse. ``sanitise(sanitise(html)) == sanitise(html)``.
+never shown (scripts, import maps, styles, forms, inline SVG), upgrades protocol-relative
+URLs to https, keeps embeds from allow-listed hosts (https, sandboxed, their address
+rewritten as browsers read it) and turns any other embed into a plain link so readers can
+still reach it, and marks external links ``rel="noopener noreferrer"``. Then bleach
+enforces the allow-lists below, so the first pass can never let anything through that the
+second would refuse.
+
+Addresses are read as browsers read them (``articles.safe_urls``: the WHATWG URL Standard),
+never with ``urlsplit``. The result is a fixed point: ``sanitise(sanitise(html)) ==
+sanitise(html)`` (tests/test_sanitise_properties.py checks it on generated HTML and the corpus).
+
+``SANITISER_VERSION`` names these rules: bump it whenever they change, so that bodies
+cleaned by older rules are cleaned again when shown (``articles.body_marks``).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import warnings
 from urllib.parse import urlsplit
 
 import bleach
+import html5lib
+import tinycss2
 from bleach.css_sanitizer import CSSSanitizer
 from django.conf import settings
 from django.utils import translation
+from html5lib.constants import DataLossWarning
+from html5lib.serializer import HTMLSerializer
 from lxml import etree
-from lxml import html as lxml_html
+from lxml.html import html5parser
+
+from articles.safe_urls import browser_form, browser_reading, is_relative, whatwg_parse
+
+SANITISER_VERSION = "2"
+
+# html5lib renames attributes whose names lxml cannot hold (``yahei",`` from a broken style
+# attribute) and warns; bleach drops such attributes anyway.
+warnings.filterwarnings("ignore", category=DataLossWarning)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -41,25 +62,46 @@ ALLOWED_STYLE_PROPERTIES = frozenset(
     }
 )  # fmt: skip
 
-# Elements dropped together with everything inside them.
+# Elements dropped together with everything inside them. The raw-text ones (xmp, noembed,
+# noframes, plaintext) are parsed one way by lxml and another by bleach's html5lib.
 DROPPED_WITH_CONTENT = frozenset(
     {
         "script", "style", "template", "noscript", "svg", "math", "button", "form",
         "input", "select", "textarea", "head", "title", "meta", "link", "base", "frameset",
-        "frame", "applet",
+        "frame", "applet", "xmp", "noembed", "noframes", "plaintext", "portal", "fencedframe",
     }
 )  # fmt: skip
+# CSS functions a kept style value may call: colours only. Nothing that loads (url(),
+# image-set()) or runs (expression()).
+ALLOWED_STYLE_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla"})
+STYLE_VALUE_TOKENS = frozenset(
+    {"whitespace", "ident", "number", "percentage", "dimension", "hash", "literal"}
+)
 
 # Embedding elements and the attribute holding what they show.
 EMBED_SOURCE_ATTRIBUTE = {"iframe": "src", "video": "src", "embed": "src", "object": "data"}
 EMBED_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
 
-# C0 controls (but tab, newline, carriage return) are not allowed in HTML.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-URL_IGNORED = re.compile(r"[\x00-\x20]|%0[9aAdD]|%20")
+# C0 controls (but tab, newline, carriage return) are not allowed in HTML, and lxml cannot hold
+# them, nor lone surrogates or U+FFFE/U+FFFF; neither can it hold what character references to
+# them decode to. Browsers show nothing for them, and drop them around an address.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+URL_ATTRIBUTES = ("href", "src", "poster", "data", "cite")
+# Content its source hid stays hidden: dropped, never revealed (bleach would drop the attribute).
+HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important)?\s*(?:;|$)", re.I
+)
 DIMENSION = re.compile(r"^\d{1,5}%?$")
 ELEMENT_ID = re.compile(r"^[A-Za-z][\w\-:.]{0,63}$")
 REFERRER_POLICIES = frozenset({"no-referrer", "origin", "strict-origin-when-cross-origin"})
+
+
+def _without_unholdable_references(match: re.Match) -> str:
+    value = int(match[1], 16) if match[1] else int(match[2])
+    unholdable = (value < 0x20 and value not in (0x09, 0x0A, 0x0D)) or value in (0xFFFE, 0xFFFF)
+    return "" if unholdable else match[0]
 
 
 def _dimension(value: str) -> bool:
@@ -67,27 +109,40 @@ def _dimension(value: str) -> bool:
 
 
 def _url(value: str, protocols: frozenset[str]) -> bool:
-    """Allow absolute URLs with one of ``protocols``, and relative URLs that cannot hide a scheme."""
-    # Browsers ignore tabs, newlines and spaces inside a scheme ("jav\tascript:").
-    cleaned = URL_IGNORED.sub("", value)
-    scheme = urlsplit(cleaned).scheme.lower()
-    if scheme:
-        return scheme in protocols
-    before_path = re.split(r"[/?#]", cleaned, maxsplit=1)[0]
-    return ":" not in before_path and not cleaned.startswith("//")
+    """Allow addresses a browser reads with one of ``protocols``; relative ones are on our own site."""
+    parsed = browser_reading(value)
+    return parsed is not None and parsed.protocol[:-1] in protocols
 
 
-def embed_host_allowed(url: str) -> bool:
-    """Return whether an https ``url`` points at a host on NEWSROOM_EMBED_HOSTS."""
+def embed_url(url: str) -> str | None:
+    """Return ``url`` as browsers read it when it is an https address on NEWSROOM_EMBED_HOSTS that
+    every parser reads alike, else None.
+
+    Refused as ambiguous, whatever host they seem to name: tabs, newlines or controls anywhere,
+    backslashes, a user name (``https://evil.example\\@www.youtube.com/``: Python sees YouTube,
+    Chromium loads evil.example), percent-encoded or non-ASCII host characters, and any address
+    whose host Python's parser and the WHATWG parser do not both read the same.
+    """
+    url = url.strip()
+    if not url or browser_form(url) != url or "\\" in url or not url.isascii():
+        return None
+    parsed = whatwg_parse(url)
+    if parsed is None or parsed.protocol != "https:" or parsed.username or parsed.password:
+        return None
     parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        return False
-    host = parts.hostname.lower()
+    if "@" in parts.netloc or "%" in parts.netloc or (parts.hostname or "") != parsed.hostname:
+        return None
+    host = parsed.hostname
     for allowed in settings.NEWSROOM_EMBED_HOSTS:
         allowed = allowed.lower()
         if host == allowed.lstrip(".") or (allowed.startswith(".") and host.endswith(allowed)):
-            return True
-    return False
+            return parsed.href
+    return None
+
+
+def embed_host_allowed(url: str) -> bool:
+    """Return whether ``url`` may be embedded (``embed_url``)."""
+    return embed_url(url) is not None
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
@@ -124,13 +179,63 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     return False
 
 
-CLEANER = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_allow_attribute,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    css_sanitizer=CSSSanitizer(allowed_css_properties=ALLOWED_STYLE_PROPERTIES),
+def _safe_style_value(tokens) -> bool:
+    for token in tokens:
+        if token.type == "function":
+            if token.lower_name not in ALLOWED_STYLE_FUNCTIONS or not _safe_style_value(token.arguments):
+                return False
+        elif token.type not in STYLE_VALUE_TOKENS:
+            return False
+    return True
+
+
+class StyleSanitiser(CSSSanitizer):
+    """bleach's property allow-list, and only plain values: no url(), image-set(), expression(),
+    strings or blocks, whatever the property (escapes are read first: ``\\75 rl(`` is ``url(``)."""
+
+    def sanitize_css(self, style: str) -> str:
+        declarations = [
+            declaration
+            for declaration in tinycss2.parse_declaration_list(
+                style, skip_comments=True, skip_whitespace=True
+            )
+            if declaration.type == "declaration" and _safe_style_value(declaration.value)
+        ]
+        plain = "; ".join(
+            f"{declaration.lower_name}: {tinycss2.serialize(declaration.value).strip()}"
+            + (" !important" if declaration.important else "")
+            for declaration in declarations
+        )
+        return super().sanitize_css(plain + ";" if plain else "")
+
+
+def _cleaner() -> bleach.Cleaner:
+    """Return this thread's bleach Cleaner (a Cleaner keeps parser state: one per thread)."""
+    cleaner = getattr(_per_thread, "cleaner", None)
+    if cleaner is None:
+        cleaner = _per_thread.cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=_allow_attribute,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            css_sanitizer=StyleSanitiser(allowed_css_properties=ALLOWED_STYLE_PROPERTIES),
+        )
+    return cleaner
+
+
+def _parser() -> html5parser.HTMLParser:
+    """Return this thread's HTML5 parser building lxml trees."""
+    parser = getattr(_per_thread, "parser", None)
+    if parser is None:
+        parser = _per_thread.parser = html5parser.HTMLParser(namespaceHTMLElements=False)
+    return parser
+
+
+_per_thread = threading.local()
+_WALKER = html5lib.getTreeWalker("lxml")
+_SERIALISER = HTMLSerializer(
+    quote_attr_values="always", use_best_quote_char=False, omit_optional_tags=False, resolve_entities=False
 )
 
 
@@ -141,12 +246,24 @@ def absolute_url(url: str) -> str:
 
 
 def _is_external(url: str) -> bool:
-    return urlsplit(url).scheme in {"http", "https"}
+    parsed = browser_reading(url)
+    return parsed is not None and not is_relative(parsed) and parsed.protocol in ("http:", "https:")
+
+
+def _protocol_relative_made_https(value: str) -> str:
+    """Return ``value``, or as https when a browser reads it as protocol-relative (``//host``,
+    ``/\\host``, ``\\\\host``…); a page served over http would otherwise load it over http."""
+    if SCHEME.match(browser_form(value)):
+        return value
+    parsed = browser_reading(value)
+    if parsed is None or is_relative(parsed):
+        return value
+    return parsed.href
 
 
 def _link_for_embed(element: etree._Element, url: str) -> etree._Element:
     """Return a link standing in for an embed: labelled 视频：host, not the (often 400-character) address."""
-    link = lxml_html.Element("a", href=url)
+    link = etree.Element("a", href=url)
     if _is_external(url):
         link.set("rel", "noopener noreferrer")
     if title := (element.get("title") or "").strip():
@@ -174,27 +291,52 @@ def _reshape(root: etree._Element) -> None:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
-        if tag in DROPPED_WITH_CONTENT:
-            element.drop_tree()
+        # Only SVG and MathML elements have a namespace (HTML elements are parsed without): an
+        # <iframe> inside <svg> is not an HTML iframe, and must not become one in bleach's parse.
+        if tag in DROPPED_WITH_CONTENT or tag.startswith("{") or _is_hidden(element):
+            _drop_tree(element)
             continue
-        for name in ("href", "src", "poster", "data"):
-            if element.get(name, "").strip().startswith("//"):
-                element.set(name, absolute_url(element.get(name)))
+        for name in URL_ATTRIBUTES:
+            value = element.get(name)
+            if value is None:
+                continue
+            if not _url(value, ALLOWED_PROTOCOLS):
+                # Dropped here, before lxml's serialiser percent-encodes a "jav<TAB>ascript:" into
+                # a harmless but misleading "jav%09ascript:".
+                del element.attrib[name]
+            else:
+                element.set(name, _protocol_relative_made_https(value))
         if tag in EMBED_SOURCE_ATTRIBUTE:
             _reshape_embed(element, tag)
         elif tag == "a" and _is_external(element.get("href", "")):
             element.set("rel", "noopener noreferrer")
+        elif tag == "pre" and element.text:
+            # A newline just after <pre> is not content (HTML parsing drops one); each pass would drop one.
+            element.text = element.text.lstrip("\r\n")
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    return element.get("hidden") is not None or bool(HIDDEN_STYLE.search(element.get("style") or ""))
 
 
 def _reshape_embed(element: etree._Element, tag: str) -> None:
-    url = element.get(EMBED_SOURCE_ATTRIBUTE[tag], "").strip()
+    attribute = EMBED_SOURCE_ATTRIBUTE[tag]
+    url = element.get(attribute, "").strip()
     if not url and tag == "video":
         source = element.find(".//source")
         url = source.get("src", "").strip() if source is not None else ""
-    if tag in {"iframe", "video"} and embed_host_allowed(url):
+    embedded = embed_url(url) if tag in {"iframe", "video"} else None
+    if embedded is not None:
         element.attrib.pop("srcdoc", None)
+        if element.get(attribute):
+            element.set(attribute, embedded)
         _embed_ratio(element)
         if tag == "iframe":
+            # Fallback content is never shown; lxml and html5lib read it differently, and each
+            # pass would escape it once more.
+            for child in list(element):
+                element.remove(child)
+            element.text = None
             element.set("sandbox", EMBED_SANDBOX)
             element.set("loading", "lazy")
             element.set("referrerpolicy", "no-referrer")
@@ -203,18 +345,37 @@ def _reshape_embed(element: etree._Element, tag: str) -> None:
             element.set("preload", "none")
         return
     if not url:
-        element.drop_tree()
+        _drop_tree(element)
         return
     element.getparent().replace(element, _link_for_embed(element, url))
 
 
+def _drop_tree(element: etree._Element) -> None:
+    """Remove ``element`` and everything inside it, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
 def sanitise(html: str) -> str:
     """Return ``html`` reduced to the news-body allow-list, safe to show as is."""
-    html = CONTROL_CHARACTERS.sub("", html or "")
+    html = NUMERIC_REFERENCE.sub(_without_unholdable_references, CONTROL_CHARACTERS.sub("", html or ""))
     if not html.strip():
         return ""
-    wrapper = lxml_html.fragment_fromstring(html, create_parent="div")
+    # Parsed as browsers parse HTML (html5lib, the parser bleach itself uses): libxml2's own HTML
+    # parser builds other trees (it closes <b> before a <p>), and the second pass over our own
+    # output would then move markup around.
+    wrapper = html5parser.fragment_fromstring(html, create_parent="div", parser=_parser())
     _reshape(wrapper)
-    reshaped = etree.tostring(wrapper, encoding="unicode", method="html")
+    # html5lib's serialiser, not lxml's: lxml writes an attribute holding a double quote in single
+    # quotes, which bleach's serialiser then escapes twice (``&amp;amp;``), once more on every pass.
+    reshaped = _SERIALISER.render(_WALKER(wrapper))
     inner = reshaped[len("<div>") : -len("</div>")]
-    return CLEANER.clean(inner).strip()
+    return _cleaner().clean(inner).strip()

@@ -23,7 +23,7 @@ The index is one row per article in the table ``article_search`` (made by
 migration 0003), written by one statement per article from the ``post_save``
 signal (see ``articles.signals``) and rebuilt by ``manage.py rebuild_search_index``.
 On PostgreSQL the row also copies the article's status, time and title (and the
-title's own terms, ``title_document``, made by migration 0009), so that the best
+title's own terms, ``title_document``, made by migration 0018), so that the best
 results (title matches first, then newest) are found inside the index table; a
 common word at 100,000 articles matches 10,000 of them, and reading those from
 the article table instead costs 5× more.
@@ -61,6 +61,10 @@ TAG = re.compile(r"<[^>]*>")
 WHITESPACE = re.compile(r"\s+")
 MAX_QUERY_WORDS = 8
 SNIPPET_CHARACTERS = 120
+# How much of a body a search snippet is cut from; when the summary already holds a word, only as
+# much as the snippet can show after it.
+SNIPPET_SOURCE = 4000
+SNIPPET_AFTER_SUMMARY = 600
 
 
 def plain_text(markup: str) -> str:
@@ -145,14 +149,19 @@ class Query:
         return [f"%{word.upper()}%" for word in self.words]
 
 
-def matching_ids(query: Query, limit: int | None = None) -> RawSQL:
+def matching_ids(query: Query, limit: int | None = None, any_status: bool = False) -> RawSQL:
     """Return a subquery selecting the ids of the articles matching ``query``.
 
     On PostgreSQL only the best ``limit`` visible ones, ranked as ``ArticleQuerySet.search`` orders
     them (title holding every word first, then newest) from the copies in the index table;
     the caller still filters with ``published()``, which stays the definition of what is visible.
-    On SQLite every match, of any status.
+    On SQLite every match, of any status. ``any_status`` (the admin's search) asks for every
+    match on both.
     """
+    if connection.vendor == "postgresql" and any_status:
+        return RawSQL(
+            f"SELECT article_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)", [query.tsquery()]
+        )
     if connection.vendor == "postgresql":
         if limit is not None:
             return _best_matches(query, limit)
@@ -241,6 +250,15 @@ def rebuild(articles: Iterable, clear: bool = True) -> int:
         index_article(article)
         count += 1
     return count
+
+
+def article_snippet(summary: str, body: str, query: Query) -> SafeString:
+    """Return the excerpt of an article shown under a search result: its summary and the opening of
+    its body, around the first match, matches marked. ``body`` may be the body's first
+    ``SNIPPET_SOURCE`` characters only (the search page reads no more)."""
+    # The opening of the body is enough for a snippet, and cheap to strip of its markup.
+    source = SNIPPET_AFTER_SUMMARY if query.found_in(summary) else SNIPPET_SOURCE
+    return highlight(" ".join(filter(None, (summary, plain_text(body[:source])))), query)
 
 
 def highlight(text: str, query: Query, length: int = SNIPPET_CHARACTERS) -> SafeString:

@@ -4,28 +4,34 @@ The public pages are rendered by Jinja2, which Django supports as a template bac
 a template to Python once, where Django's engine walks its node tree on every render, and the
 article and listing pages are the site's most rendered HTML. The admin keeps Django's engine.
 
-What the templates get beside their context: ``_()``/``ngettext()`` (Django's translations, so
-``makemessages`` finds ``_("…")`` as it does in Django templates), ``url()``, ``static()``, and the
-filters ``date``, ``iso`` and ``truncate_text`` (Django's date formats in the site's time zone).
+What the templates get beside their context: ``_()``/``gettext()``/``ngettext()`` (Django's
+translations; ``makemessages`` reads these templates with Jinja2's own parser, see
+``gettext_calls``), ``url()``, ``static()``, and the
+filters ``date``, ``iso`` and ``truncate_text`` (Django's date formats in the site's time zone) and
+``web_url``, the guard every stored address passes through on its way into a page
+(``articles.safe_urls``, as the Django templates' ``{% load web_urls %}``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone, translation
 from jinja2 import Environment
+from jinja2.ext import extract_from_ast
+
+from articles.templatetags.web_urls import web_url
 
 
 def environment(**options) -> Environment:
     """Return the reader site's Jinja2 environment (TEMPLATES' ``environment`` option)."""
     env = Environment(**options)
     # Django's own functions as globals, called straight (the i18n extension's {% trans %} blocks,
-    # which we do not use, would wrap every call). ``_("…")|format(name=value)`` keeps the message
-    # first, where makemessages finds it.
+    # which we do not use, would wrap every call); ``_("…")|format(name=value)`` for parameters.
     env.globals.update(
         _=translation.gettext,
         gettext=translation.gettext,
@@ -34,7 +40,7 @@ def environment(**options) -> Environment:
         static=static_url,
         current_language=translation.get_language,
     )
-    env.filters.update(date=date, iso=iso, truncate_text=truncate_text)
+    env.filters.update(date=date, iso=iso, truncate_text=truncate_text, web_url=web_url)
     return env
 
 
@@ -84,3 +90,29 @@ def truncate_text(value: str, length: int) -> str:
     """Return ``value`` cut to ``length`` characters, the last being an ellipsis, as ``truncatechars``."""
     value = value or ""
     return value if len(value) <= length else value[: length - 1] + "…"
+
+
+def gettext_calls(source: str) -> str:
+    """Return the messages of a Jinja2 template as Python ``gettext``/``ngettext``/``pgettext`` calls,
+    each on its template line, for xgettext (``manage.py makemessages``).
+
+    Django's makemessages reads templates with Django's template lexer, which finds ``_("…")`` only
+    at the start of a ``{{ }}`` and never ``ngettext()``; Jinja2's own parser finds every call,
+    wherever it stands (a macro's argument, a ``{% set %}``, an attribute).
+    """
+    lines: dict[int, list[str]] = {}
+    for line, function, messages in extract_from_ast(Environment().parse(source), babel_style=False):
+        if isinstance(messages, str):
+            messages = (messages,)
+        # Only constants are messages: ``_(reason)`` translates a variable, nothing to extract.
+        arguments = [
+            json.dumps(message, ensure_ascii=False) for message in messages if isinstance(message, str)
+        ]
+        if not arguments:
+            continue
+        name = "gettext" if function == "_" else function
+        if name in {"ngettext", "npgettext"}:
+            arguments.append("0")  # the count
+        lines.setdefault(line, []).append(f"{name}({', '.join(arguments)})")
+    last = max(lines, default=0)
+    return "".join("; ".join(lines.get(number, ())) + "\n" for number in range(1, last + 1))

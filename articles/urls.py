@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 
 from articles import feeds, sitemaps, views
 from articles.page_cache import public_page
+from articles.surrogate_keys import SITEMAP
 
 app_name = "articles"
 
@@ -61,9 +62,9 @@ root_urlpatterns = [
     path("robots.txt", public_page(views.robots_txt), name="robots"),
     path(
         "sitemap.xml",
-        public_page(sitemap_views.index),
+        public_page(sitemap_views.index, keys=[SITEMAP]),
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path("sitemap-<section>.xml", public_page(sitemaps.section), name="sitemap-section"),
+    path("sitemap-<section>.xml", public_page(sitemaps.section, keys=[SITEMAP]), name="sitemap-section"),
 ]

@@ -8,7 +8,6 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,16 +18,16 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from articles import listings, search, share
+from articles import surrogate_keys as keys
 from articles.images import rendition_urls
 from articles.listings import Listing
-from articles.models import Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
+from articles.models import RELATED_TAGS, Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
 from articles.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate
-from articles.preview import article_pk_from_token
+from articles.preview import link_for
+from articles.safe_urls import allowed_or_empty
 
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
-SNIPPET_SOURCE = 4000
-SNIPPET_AFTER_SUMMARY = 600
 # Search results counted for the page links: past these, the last page linked is the 50th.
 SEARCH_COUNT_LIMIT = 50 * PAGE_SIZE
 
@@ -66,10 +65,18 @@ class ListPage(TemplateView):
     def heading(self) -> str:
         raise NotImplementedError
 
+    def shown(self) -> set[str]:
+        """Return the surrogate keys of the list itself (the summaries in it add their own)."""
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, self.pages(), key=f"{self.request.path}?{self.page_query()}")
+        shown = self.shown()
+        page = paginate(
+            self.request, self.pages(), key=f"{self.request.path}?{self.page_query()}", keys=shown
+        )
         if self.empty_is_missing and not page.items:
             raise Http404(_("Nothing to list here."))
+        keys.show(*shown, *keys.summaries(page.items))
         return super().get_context_data(
             page=page,
             page_query=self.page_query(),
@@ -94,11 +101,15 @@ class HomeView(ListPage):
             # Featured articles usually open the latest list too: show each once.
             shown = {article.pk for article in featured}
             context["page"].items = [a for a in context["page"].items if a.pk not in shown]
+            keys.show(*keys.summaries(featured))
         context["featured"] = featured
         return context
 
     def heading(self) -> str:
         return _("Latest news")
+
+    def shown(self) -> set[str]:
+        return {keys.LIST}
 
 
 class ArticleDetailView(TemplateView):
@@ -122,6 +133,7 @@ def article_page_context(request, page: ArticlePage) -> dict:
     """Return what the article page shows of ``page``: the reader page and the preview share it."""
     article, bylines, tags = page.article, page.bylines, page.tags
     around = Article.objects.around(article, [tag.pk for tag in tags], RELATED_COUNT)
+    keys.show(*keys.article_page(page, around.related, around.previous, around.next, RELATED_TAGS))
     address = absolute_url(request, article.get_absolute_url())
     return {
         "article": article,
@@ -143,6 +155,8 @@ def article_page_context(request, page: ArticlePage) -> dict:
 def share_code(request, slug: str):
     """Return the QR code of the article's address as SVG, for sharing on 微信 (WeChat) by phone."""
     article = get_object_or_404(Article.objects.published().only("slug"), slug=slug)
+    # The code holds the article's address: it changes with the article's slug.
+    keys.show(keys.article(article.pk))
     svg = share.qr_code_svg(absolute_url(request, article.get_absolute_url()))
     return HttpResponse(svg, content_type="image/svg+xml")
 
@@ -161,10 +175,16 @@ class CategoryView(ListPage):
     def heading(self) -> str:
         return self.category.name
 
+    def shown(self) -> set[str]:
+        # The breadcrumb and header, and the list of every category the page shows articles of.
+        return {keys.category(self.category.pk), *keys.subtree_lists(self.subtree)}
+
     def get_context_data(self, **kwargs):
         children = sorted(
             (c for c in self.subtree if c.parent_id == self.category.pk), key=lambda c: (c.sort_order, c.name)
         )
+        # The sub-sections' names and addresses.
+        keys.show(*(keys.category(child.pk) for child in children))
         return super().get_context_data(
             category=self.category,
             children=children,
@@ -185,6 +205,9 @@ class TagView(ListPage):
     def heading(self) -> str:
         return "#" + self.tag.name
 
+    def shown(self) -> set[str]:
+        return {keys.tag(self.tag.pk), keys.tag_list(self.tag.pk)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             feed_path=reverse("articles:tag-rss", kwargs={"slug": self.tag.slug}), **kwargs
@@ -203,6 +226,9 @@ class AuthorView(ListPage):
 
     def heading(self) -> str:
         return self.author.name
+
+    def shown(self) -> set[str]:
+        return {keys.author(self.author.pk), keys.author_list(self.author.pk)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -227,6 +253,10 @@ class EditorView(ListPage):
     def heading(self) -> str:
         return _("Edited by %(name)s") % {"name": self.editor.name}
 
+    def shown(self) -> set[str]:
+        # An editor's list key is the author's: an article's editor is in its author lists.
+        return {keys.author(self.editor.pk), keys.author_list(self.editor.pk)}
+
 
 class ArchiveIndexView(TemplateView):
     """Every year and month with published articles, newest first, with how many each holds."""
@@ -234,6 +264,8 @@ class ArchiveIndexView(TemplateView):
     template_name = "articles/archive_index.html"
 
     def get_context_data(self, **kwargs):
+        # Every month's count: any article published or withdrawn anywhere changes one.
+        keys.show(keys.LIST)
         return super().get_context_data(
             years=Article.objects.published().months(),
             heading=_("Archive"),
@@ -263,6 +295,9 @@ class ArchiveView(ListPage):
             return formats.date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
         return _("%(year)s archive") % {"year": self.year}
 
+    def shown(self) -> set[str]:
+        return {keys.archive(self.year, self.month, self.day)}
+
     def get_context_data(self, **kwargs):
         trail = [(_("Archive"), reverse("articles:archive"))]
         if self.month:
@@ -289,7 +324,12 @@ class SearchView(ListPage):
         # The best results up to the end of this page; the openings of their bodies, for the snippets.
         best = listings.matching(self.query, page_number(self.request) * PAGE_SIZE)
         counted = listings.matching(self.query, SEARCH_COUNT_LIMIT)
-        return functools.partial(listings.summaries, best, counted=counted, body_opening=SNIPPET_SOURCE)
+        return functools.partial(
+            listings.summaries, best, counted=counted, body_opening=search.SNIPPET_SOURCE
+        )
+
+    def shown(self) -> set[str]:
+        return {keys.SEARCH}
 
     def heading(self) -> str:
         if self.query_text:
@@ -302,12 +342,7 @@ class SearchView(ListPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query_text, **kwargs)
         for article in context["page"].items:
-            # The opening of the body is enough for a snippet, and cheap to strip of its markup;
-            # when the summary already holds a word, only as much as the snippet can show after it.
-            source = SNIPPET_AFTER_SUMMARY if self.query.found_in(article.summary) else SNIPPET_SOURCE
-            opening = search.plain_text(article.body_opening[:source])
-            text = " ".join(filter(None, (article.summary, opening)))
-            article.snippet = search.highlight(text, self.query)
+            article.snippet = search.article_snippet(article.summary, article.body_opening, self.query)
             article.title_highlighted = search.highlight(article.title, self.query, length=300)
         return context
 
@@ -327,13 +362,13 @@ def robots_txt(request):
 def _srcset(article: Article) -> str:
     if not article.lead_image:
         return ""
-    return ", ".join(f"{url} {width}w" for width, url in rendition_urls(article.lead_image.name))
+    return ", ".join(f"{url} {width}w" for width, url in rendition_urls(article.lead_image_renditions))
 
 
 def _image_url(request, article: Article) -> str:
     if article.lead_image:
         return absolute_url(request, article.lead_image.url)
-    return article.lead_image_url
+    return allowed_or_empty(article.lead_image_url)
 
 
 def _person(request, author: Author, address: str) -> dict:
@@ -385,18 +420,15 @@ def render_preview(request, article: Article):
 
 @never_cache
 def preview(request, token: str):
-    """Show an unpublished article to whoever holds a valid, unexpired preview token."""
-    try:
-        pk = article_pk_from_token(token)
-    except signing.SignatureExpired:
+    """Show an unpublished article to whoever holds a live share link; an ended link answers as expired."""
+    link = link_for(token)
+    if link is None:
+        raise Http404(_("No such preview."))
+    if not link.is_live:
         return render(
             request,
             "articles/preview_refused.html",
             {"reason": _("This preview link has expired. Ask for a new one.")},
             status=403,
         )
-    except signing.BadSignature as error:
-        raise Http404(_("No such preview.")) from error
-    return render_preview(
-        request, get_object_or_404(Article.objects.select_related("category", "editor"), pk=pk)
-    )
+    return render_preview(request, link.article)

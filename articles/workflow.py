@@ -9,7 +9,9 @@ way in (the form, a bulk action, a forged POST):
   with a note.
 
 Statuses flow draft → in review → published → archived; an editor may also move
-an article back to draft from any status.
+an article back to draft from any status. Deleting puts an article in the trash
+(``Article.move_to_trash``), outside the workflow: nobody edits it there; an editor
+restores it to the status it had, or deletes it for good.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def is_owner(user, article: Article) -> bool:
 
 def can_edit(user, article: Article) -> bool:
     """Return whether ``user`` may change ``article`` (in the status it has in the database)."""
-    if not user.has_perm("articles.change_article"):
+    if not user.has_perm("articles.change_article") or article.in_trash:
         return False
     if can_edit_any(user):
         return True
@@ -63,11 +65,16 @@ def can_edit(user, article: Article) -> bool:
 def allowed_transitions(user, article: Article) -> set[str]:
     """Return the statuses ``user`` may give ``article`` from the status it has now (itself included)."""
     current = Status(article.status)
+    if not can_edit(user, article):
+        return set()
     if can_publish(user) and can_edit_any(user):
         return set(EDITOR_TRANSITIONS[current])
-    if can_edit(user, article):
-        return set(WRITER_TRANSITIONS.get(current, set()))
-    return set()
+    return set(WRITER_TRANSITIONS.get(current, set()))
+
+
+def can_manage_trash(user) -> bool:
+    """Return whether ``user`` may move articles to the trash, restore them, and delete them for good."""
+    return user.has_perm("articles.delete_article") and can_edit_any(user)
 
 
 def check_transition(user, article: Article, new_status: str, note: str = "") -> None:

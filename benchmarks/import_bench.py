@@ -112,10 +112,16 @@ def _baseline(documents) -> float:  # returns seconds
 
 
 def _mute_project_signals() -> None:
-    """Disconnect the project's own save signals (search index, page-cache epoch): a plain ORM baseline."""
+    """Disconnect the project's own save signals (search index, page-cache purges): a plain ORM baseline."""
     from django.db.models import signals
 
-    for signal in (signals.post_save, signals.post_delete, signals.m2m_changed):
+    for signal in (
+        signals.pre_save,
+        signals.post_save,
+        signals.pre_delete,
+        signals.post_delete,
+        signals.m2m_changed,
+    ):
         signal.receivers = [
             receiver for receiver in signal.receivers if not str(receiver[0][0]).startswith("articles.")
         ]

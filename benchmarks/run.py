@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["import_bench.py", "admin_bench.py", "site_bench.py"]
+BENCHMARKS = ["import_bench.py", "admin_bench.py", "site_bench.py", "cluster_bench.py"]
 
 if __name__ == "__main__":
     failures = 0

@@ -21,12 +21,19 @@ queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a
   project's own article template rendered from in-memory data;
 - article, home, category page 1 and page 50, a tag page, search; with the page cache and
   without it (NEWSROOM_PAGE_CACHE_SECONDS=0), at 2,000 and 20,000 articles;
-- search at 100,000 articles, without the page cache.
+- the Content API beside the article page, in the same runs: a list (20 articles, all but their
+  bodies) and an article, anonymous (the rate limit on, at a rate the load never reaches);
+- search at 100,000 articles, without the page cache;
+- at 2,000 articles: the cached article and home pages with each worker's memory tier turned
+  off (NEWSROOM_PAGE_MEMORY_BYTES=0, every hit read from Redis), to show what that tier gains;
+  and the cached home page while an Editor saves a draft in the admin every second
+  (benchmarks/draft_saver.py), printing the page cache's hit rate.
 
 Before the server runs it prints what each uncached page costs in process against (b0), rendered
 in the same process (benchmarks/page_cost.py): figures that hold on a busy machine. Then a table
 and the targets of issues 5 and 13, and writes artifacts/bench/site.json.
 Total run time about 7 minutes (--quick: 2 s per case and no 100,000 run, about 3 minutes).
+``--sizes 300 --pages article,api-list,api-detail`` runs a small subset (to check the script).
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 DATABASE = os.environ.get("SITE_BENCH_DATABASE", "newsroom_site_bench")
 REDIS_URL = os.environ.get("SITE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SIZES = (2_000, 20_000)
+HTML_PAGES = ("article", "home", "category p1", "category p50", "tag", "search")
+API_PAGES = ("api list", "api detail")
 SEARCH_SIZE = 100_000
 SEARCH_WORDS = [
     "张勇",
@@ -71,7 +80,6 @@ SEARCH_WORDS = [
     "动画",
     "汽车",
 ]
-PAGES = ("article", "home", "category p1", "category p50", "tag", "search")
 # Issue 13: each uncached page's rate as a share of (b0)'s, in the same run.
 FLOOR_SHARES = {"article": 0.50, "home": 0.35, "category p1": 0.35, "tag": 0.35, "search": 0.25}
 LUA = """
@@ -88,6 +96,29 @@ done = function(summary, latency, requests)
     summary.errors.status, summary.bytes))
 end
 """
+# Counts the page cache's answers (X-Cache: hit or miss) across wrk's threads.
+COUNT_HITS_LUA = """
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  hits, misses = 0, 0
+end
+function response(status, headers, body)
+  if headers["X-Cache"] == "hit" then hits = hits + 1 else misses = misses + 1 end
+end
+function done(summary, latency, requests)
+  local hit_total, miss_total = 0, 0
+  for _, thread in ipairs(threads) do
+    hit_total = hit_total + thread:get("hits")
+    miss_total = miss_total + thread:get("misses")
+  end
+  io.write(string.format("HITS %d MISSES %d ERRORS %d\\n", hit_total, miss_total,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status))
+end
+"""
+DRAFT_SAVE_SECONDS = 12
 
 
 def main() -> int:
@@ -95,7 +126,22 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="2 s per case, no 100,000-article run")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SIZES)),
+        help="comma-separated article counts (default 2000,20000)",
+    )
+    parser.add_argument(
+        "--pages",
+        default=",".join(HTML_PAGES + API_PAGES).replace(" ", "-"),
+        help="comma-separated pages to load, e.g. article,api-list,api-detail (default: all)",
+    )
     arguments = parser.parse_args()
+    sizes = tuple(int(size) for size in arguments.sizes.split(","))
+    pages = tuple(page.replace("-", " ") for page in arguments.pages.split(","))
+    unknown = set(pages) - set(HTML_PAGES + API_PAGES)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     seconds = 2 if arguments.quick else int(os.environ.get("WRK_SECONDS", "5"))
     for tool in ("wrk", "psql"):
         if shutil.which(tool) is None:
@@ -110,9 +156,9 @@ def main() -> int:
     print(
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other processes skew the figures)"
     )
-    bench = Bench(seconds)
+    bench = Bench(seconds, sizes, pages)
     try:
-        bench.run(search_run=not arguments.quick)
+        bench.run(search_run=not arguments.quick and "search" in pages and sizes == SIZES)
     finally:
         bench.stop_server()
     bench.report(time.monotonic() - started)
@@ -120,8 +166,12 @@ def main() -> int:
 
 
 class Bench:
-    def __init__(self, seconds: int) -> None:
+    def __init__(
+        self, seconds: int, sizes: tuple[int, ...] = SIZES, pages: tuple[str, ...] = HTML_PAGES
+    ) -> None:
         self.seconds = seconds
+        self.sizes = sizes
+        self.pages = pages
         self.results: list[dict] = []
         self.server: subprocess.Popen | None = None
         self.static_root = Path(tempfile.mkdtemp(prefix="site-bench-static-"))
@@ -136,6 +186,9 @@ class Bench:
             "CACHE_KEY_PREFIX": "site-bench",
             "PYTHONPATH": str(PROJECT),
             "DJANGO_SETTINGS_MODULE": "benchmarks.site_bench_settings",
+            # The API's rate limit stays on (its cost is part of every anonymous request), at a rate
+            # the load never reaches: every request comes from 127.0.0.1.
+            "NEWSROOM_API_ANONYMOUS_RATE": "1000000000/minute",
         }
         self.environment.pop("CACHE_URL", None)
         self.environment["PERF_FLOOR"] = str(require_floor_dir())
@@ -145,7 +198,7 @@ class Bench:
     def run(self, search_run: bool) -> None:
         self.prepare_database()
         self.in_process_costs()
-        for size in SIZES:
+        for size in self.sizes:
             self.grow_to(size)
             paths = self.paths()
             # Baselines at each size: the ratios then compare figures taken minutes apart,
@@ -159,8 +212,14 @@ class Bench:
             self.case("baseline (b) template only", paths["template"], size, "baseline")
             for cache in (True, False):
                 self.start_server(cache=cache)
-                for page in PAGES:
+                for page in self.pages:
                     self.case(page, paths[page], size, "cached" if cache else "uncached")
+            if size == SIZES[0]:
+                self.start_server(cache=True, extra={"NEWSROOM_PAGE_MEMORY_BYTES": "0"})
+                for page in ("article", "home"):
+                    self.case(page, paths[page], size, "cached, Redis only")
+                self.start_server(cache=True)
+                self.hit_rate_under_draft_saves(size)
         if search_run:
             self.grow_to(SEARCH_SIZE)
             self.start_server(cache=False)
@@ -180,6 +239,63 @@ class Bench:
             f"p50 {figures['p50_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f}  p99 {figures['p99_ms']:6.2f}  "
             f"rss {figures['worker_rss_mb']:.0f} MB"
             + (f"  ERRORS {figures['errors']}" if figures["errors"] else ""),
+            flush=True,
+        )
+
+    def hit_rate_under_draft_saves(self, size: int) -> None:
+        """Load the cached home page while an Editor saves a draft every second; record the hit rate."""
+        self.fetch_status("/")
+        saver = subprocess.Popen(
+            [sys.executable, str(PROJECT / "benchmarks" / "draft_saver.py"), str(DRAFT_SAVE_SECONDS + 2)],
+            cwd=PROJECT,
+            env=self.environment,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
+                script.write(COUNT_HITS_LUA)
+            time.sleep(1)  # the saver's first save is under way
+            output = subprocess.run(
+                [
+                    "wrk",
+                    "-t1",
+                    "-c2",
+                    f"-d{DRAFT_SAVE_SECONDS}s",
+                    "-s",
+                    script.name,
+                    f"http://{HOST}:{PORT}/",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=DRAFT_SAVE_SECONDS + 30,
+            ).stdout
+        finally:
+            os.unlink(script.name)
+            saved = saver.communicate(timeout=60)[0]
+        hits, misses, errors = map(int, re.search(r"HITS (\d+) MISSES (\d+) ERRORS (\d+)", output).groups())
+        saves = re.search(r"SAVED (\d+) FAILED (\d+)", saved or "")
+        saved_count, failed_count = map(int, saves.groups()) if saves else (0, -1)
+        rate = hits / max(1, hits + misses)
+        self.results.append(
+            {
+                "name": "home under draft saves",
+                "articles": size,
+                "mode": "cached",
+                "hit_rate": rate,
+                "hits": hits,
+                "misses": misses,
+                "errors": errors,
+                "drafts_saved": saved_count,
+                "draft_saves_failed": failed_count,
+            }
+        )
+        print(
+            f"{'home under draft saves':28} {'cached':9} {size:>7,} articles  hit rate {rate:.2%} "
+            f"({hits} hits, {misses} misses) while {saved_count} drafts were saved"
+            + (f", {failed_count} saves FAILED" if failed_count else "")
+            + (f"  ERRORS {errors}" if errors else ""),
             flush=True,
         )
 
@@ -221,12 +337,17 @@ class Bench:
     # ------------------------------------------------------------------ the server
 
     def start_server(
-        self, cache: bool, settings: str = "benchmarks.site_bench_settings", app: str = "newsroom.wsgi"
+        self,
+        cache: bool,
+        settings: str = "benchmarks.site_bench_settings",
+        app: str = "newsroom.wsgi",
+        extra: dict | None = None,
     ) -> None:
         self.stop_server()
         environment = self.environment | {
             "NEWSROOM_PAGE_CACHE_SECONDS": "600" if cache else "0",
             "DJANGO_SETTINGS_MODULE": settings,
+            **(extra or {}),
         }
         subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
         self.server = subprocess.Popen(
@@ -405,6 +526,8 @@ class Bench:
         return {
             "template": [f"/baseline/template/{slug}/" for slug in slugs[:10]],
             "article": [f"/articles/{slug}/" for slug in slugs],
+            "api list": ["/api/v1/articles/"],
+            "api detail": [f"/api/v1/articles/{slug}/" for slug in slugs],
             "home": ["/"],
             "category p1": ["/category/xin-mei-ti/"],
             "category p50": ["/category/xin-mei-ti/?page=50"],
@@ -414,6 +537,23 @@ class Bench:
 
     # ------------------------------------------------------------------ the report
 
+    def report_api(self, rate) -> None:
+        """Print the Content API's rates next to the HTML article page's, taken in the same run."""
+        lines = []
+        for size in self.sizes:
+            for mode in ("cached", "uncached"):
+                article = rate("article", size, mode)
+                for page in API_PAGES:
+                    api = rate(page, size, mode)
+                    if api and article:
+                        lines.append(
+                            f"  {page:10} {mode:8} @{size}: {api['rps']:7.0f} req/s, "
+                            f"{api['rps'] / article['rps']:.0%} of the HTML article page's {article['rps']:.0f}"
+                        )
+        if lines:
+            print("\nContent API next to the HTML article page (same server, same run):")
+            print("\n".join(lines))
+
     def report(self, elapsed: float) -> None:
         def rate(name: str, size: int, mode: str) -> dict | None:
             for result in self.results:
@@ -421,16 +561,16 @@ class Bench:
                     return result
             return None
 
-        trivial = rate("baseline (a) trivial 19 KB", SIZES[0], "baseline")
-        template = rate("baseline (b) template only", SIZES[0], "baseline")
-        floor = rate("baseline (b0) perf floor", SIZES[0], "baseline")
+        trivial = rate("baseline (a) trivial 19 KB", self.sizes[0], "baseline")
+        template = rate("baseline (b) template only", self.sizes[0], "baseline")
+        floor = rate("baseline (b0) perf floor", self.sizes[0], "baseline")
         baselines = {
             size: (
                 rate("baseline (a) trivial 19 KB", size, "baseline"),
                 rate("baseline (b) template only", size, "baseline"),
                 rate("baseline (b0) perf floor", size, "baseline"),
             )
-            for size in SIZES
+            for size in self.sizes
         }
         checks = []
 
@@ -440,11 +580,11 @@ class Bench:
             )
 
         if trivial and template:
-            for size in SIZES:
+            for size in self.sizes:
                 trivial_here, template_here, floor_here = baselines[size]
                 trivial_here, template_here = trivial_here or trivial, template_here or template
                 floor_here = floor_here or floor
-                for page in PAGES:
+                for page in HTML_PAGES:
                     cached = rate(page, size, "cached")
                     if cached:
                         bound = 0.95 * trivial_here["rps"]
@@ -483,19 +623,21 @@ class Bench:
                             bound,
                             fiftieth["rps"] >= bound,
                         )
-            for page in PAGES:
+            for page in self.pages:
                 for mode in ("cached", "uncached"):
-                    small, large = rate(page, SIZES[0], mode), rate(page, SIZES[1], mode)
+                    if len(self.sizes) < 2:
+                        continue
+                    small, large = rate(page, self.sizes[0], mode), rate(page, self.sizes[1], mode)
                     if small and large:
                         bound = 0.8 * small["rps"]
                         check(
-                            f"{mode} {page} @{SIZES[1]} >= 80% of @{SIZES[0]}",
+                            f"{mode} {page} @{self.sizes[1]} >= 80% of @{self.sizes[0]}",
                             large["rps"],
                             bound,
                             large["rps"] >= bound,
                         )
             for result in self.results:
-                if result["mode"] == "reference":
+                if result["mode"] == "reference" or "p50_ms" not in result:
                     continue
                 bound = 2 * result["p50_ms"]
                 check(
@@ -511,6 +653,27 @@ class Bench:
                     memory_bound,
                     result["worker_rss_mb"] <= memory_bound,
                 )
+        for page in ("article", "home"):
+            with_memory, redis_only = (
+                rate(page, SIZES[0], "cached"),
+                rate(page, SIZES[0], "cached, Redis only"),
+            )
+            if with_memory and redis_only:
+                bound = 1.15 * redis_only["rps"]
+                check(
+                    f"memory tier earns its keep: cached {page} >= 115% of Redis only",
+                    with_memory["rps"],
+                    bound,
+                    with_memory["rps"] >= bound,
+                )
+        drafts = rate("home under draft saves", SIZES[0], "cached")
+        if drafts:
+            check(
+                "cached home hit rate > 99% while an Editor saves a draft every second",
+                drafts["hit_rate"] * 100,
+                99,
+                drafts["hit_rate"] > 0.99 and drafts["drafts_saved"] > 0 and not drafts["draft_saves_failed"],
+            )
         search = rate("search", SEARCH_SIZE, "uncached")
         if search:
             check(
@@ -524,6 +687,7 @@ class Bench:
                     f" p99 = {result['p99_ms'] / result['p50_ms']:.1f}x p50 (the floor gunicorn, wrk and"
                     " this machine set for every page's latency tail)"
                 )
+        self.report_api(rate)
         print(f"\nTargets ({sum(c['met'] for c in checks)} of {len(checks)} met):")
         for item in checks:
             print(

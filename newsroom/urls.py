@@ -10,6 +10,7 @@ from articles.urls import root_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("articles.api.urls")),
     *root_urlpatterns,
     path("", include("articles.urls")),
 ]

@@ -22,10 +22,56 @@ def corpus_paths(corpus_dir):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Start every test with an empty cache: pages and the publication epoch live there."""
+def empty_cache(settings):
+    """Start every test with empty caches, as a new process that has read nothing of the purge log.
+
+    The log is read again only when a test says so (or commits a change): a read falling inside a
+    query count would make it depend on the machine's speed.
+    """
     from django.core.cache import cache
 
+    from articles import caching, invalidation
+
+    settings.NEWSROOM_CACHE_SYNC_SECONDS = 3600
     cache.clear()
+    caching.pages().clear()
+    invalidation.freshness.reset()
     yield
     cache.clear()
+    caching.pages().clear()
+    invalidation.freshness.reset()
+
+
+class Clock:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(settings, monkeypatch):
+    """The clock by which this process reads the purge log once a second (NEWSROOM_CACHE_SYNC_SECONDS)."""
+    from articles import invalidation
+
+    settings.NEWSROOM_CACHE_SYNC_SECONDS = 1
+    moved = Clock()
+    monkeypatch.setattr(invalidation.freshness, "clock", moved)
+    return moved
+
+
+@pytest.fixture
+def elsewhere(django_capture_on_commit_callbacks):
+    """Make a change as another process would: committed, but this process is not told."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=False):
+            return action(*args, **kwargs)
+
+    return run

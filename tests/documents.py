@@ -13,8 +13,14 @@ CORPUS_SKIP_REASON = (
 
 
 def document_paths(root: Path) -> list[Path]:
-    """Return every seed document below ``root``, sorted, leaving out READMEs and manifests."""
-    return sorted(path for path in root.rglob("*.md") if path.name not in NOT_DOCUMENTS)
+    """Return every seed document below ``root``, sorted, leaving out files without front matter
+    (READMEs, manifests: the importer skips them)."""
+    return sorted(
+        path
+        for path in root.rglob("*.md")
+        if path.name not in NOT_DOCUMENTS
+        and path.read_text(encoding="utf-8").lstrip("\ufeff \r\n").startswith("---")
+    )
 
 
 def corpus_root() -> Path | None:
@@ -50,3 +56,17 @@ def story_variants(folder: Path, copies: int) -> int:
             target.write_text(text, encoding="utf-8")
             written += 1
     return written
+
+
+def is_empty_post(path: Path) -> bool:
+    """Return whether the document has neither a title nor anything in its body (the importer skips it)."""
+    import re
+
+    import yaml
+
+    match = re.match(r"\s*---\n(.*?)\n---\n(.*)", path.read_text(encoding="utf-8"), re.S)
+    if match is None:
+        return False
+    front = yaml.safe_load(match.group(1)) or {}
+    body = re.sub(r"<[^>]*>", "", match.group(2))
+    return not str(front.get("title") or "").strip() and not body.strip()

@@ -174,7 +174,7 @@ def test_a_writer_cannot_unpublish_their_article_by_restoring_its_draft_revision
     client.force_login(user)
     data = change_form_data(client.get(change_url(draft)), body="<p>草稿</p>")
     assert client.post(change_url(draft), data).status_code == 302
-    draft_revision = Version.objects.get_for_object(draft).get()
+    draft_revision = Version.objects.get_for_object(draft).first()
     draft.refresh_from_db()
     draft.status, draft.published_at = Status.PUBLISHED, None
     draft.save()  # an editor published it
@@ -186,8 +186,12 @@ def test_a_writer_cannot_unpublish_their_article_by_restoring_its_draft_revision
     assert draft.is_published
 
 
-def test_only_editors_recover_deleted_articles(client):
+def test_only_editors_see_the_trash(client):
+    factories.article("回收站里的", published=False).move_to_trash()
     client.force_login(writer())
-    assert client.get(reverse("admin:articles_article_recoverlist")).status_code == 403
+    response = client.get(LIST_URL + "?status=trashed")
+    assert "回收站里的" not in [article.title for article in response.context["cl"].result_list]
+    assert "trashed" not in dict(response.context["cl"].filter_specs[0].lookup_choices)
     client.force_login(editor())
-    assert client.get(reverse("admin:articles_article_recoverlist")).status_code == 200
+    response = client.get(LIST_URL + "?status=trashed")
+    assert [article.title for article in response.context["cl"].result_list] == ["回收站里的"]

@@ -14,9 +14,12 @@ from PIL import Image
 
 from articles.images import (
     ImageInfo,
+    delete_renditions,
     format_bytes,
+    original_of,
     render_renditions,
     rendition_urls,
+    renditions_of_another_image,
     validate_image,
     validate_image_field,
 )
@@ -284,22 +287,39 @@ def test_an_animated_gif_gets_no_renditions_so_pages_keep_the_animation(media):
     name = store("articles/moving.gif", buffer.getvalue())
 
     assert render_renditions(name) == {}
-    assert rendition_urls(name) == []
 
 
-def test_rendition_urls_list_the_written_renditions_narrowest_first(media):
+def test_rendition_urls_come_from_the_record_narrowest_first_without_touching_storage(media, monkeypatch):
     name = store("articles/2026/05/wide.jpg", image_bytes(2000, 1000, "JPEG"))
-    assert rendition_urls(name) == []
+    # As a JSON field gives them back: the widths as text.
+    recorded = {str(width): rendition for width, rendition in render_renditions(name).items()}
+    monkeypatch.setattr(default_storage, "listdir", lambda *args: pytest.fail("storage was listed"))
+    monkeypatch.setattr(default_storage, "exists", lambda *args: pytest.fail("storage was asked"))
 
-    render_renditions(name)
-
-    assert rendition_urls(name) == [
+    assert rendition_urls(recorded) == [
         (480, "/media/renditions/articles/2026/05/wide.jpg/480w.jpg"),
         (960, "/media/renditions/articles/2026/05/wide.jpg/960w.jpg"),
         (1600, "/media/renditions/articles/2026/05/wide.jpg/1600w.jpg"),
     ]
 
 
+def test_renditions_of_another_image_are_told_apart_from_an_image_s_own(media):
+    name = store("articles/a.jpg", image_bytes(1000, 500, "JPEG"))
+    own = render_renditions(name)
+    assert not renditions_of_another_image(name, own)
+    assert not renditions_of_another_image(name, {})
+    assert renditions_of_another_image("articles/b.jpg", own)
+    assert original_of(own[480]) == name
+
+
+def test_deleting_renditions_removes_their_files(media):
+    name = store("articles/a.jpg", image_bytes(1000, 500, "JPEG"))
+    renditions = render_renditions(name)
+    delete_renditions(renditions)
+    assert not any((media / rendition).exists() for rendition in renditions.values())
+    assert (media / name).exists()
+
+
 def test_rendition_urls_of_no_image_are_empty(media):
-    assert rendition_urls("") == []
+    assert rendition_urls({}) == []
     assert render_renditions("") == {}

@@ -59,7 +59,7 @@ class TestCategoryTree:
         top = factories.category_path("新媒体")
         child = factories.category_path("新媒体", "cnBeta")
         top.parent = child
-        with pytest.raises(Exception, match="itself"):
+        with pytest.raises(Exception, match="自己下面"):
             top.full_clean()
 
     def test_subtree_at_a_path_starts_with_its_category(self, django_assert_num_queries):
@@ -236,6 +236,30 @@ class TestArticlePageReads:
                 [tag.name for tag in page.tags] == ["甲", "乙", "丙"] == [t.name for t in article.tags.all()]
             )
             assert all(byline.article is page.article for byline in page.bylines)
+
+    def test_pages_of_a_listing_read_every_byline_and_tag_in_one_query(self, django_assert_num_queries):
+        factories.article("别的文章").tags.add("乙")
+        first, second, bare = factories.article("一"), factories.article("二"), factories.article("三")
+        first.tags.add("甲", "乙")
+        second.tags.add("乙", "丙")
+        first.bylines.create(author=factories.author("后"), position=1)
+        first.bylines.create(author=factories.author("先"), position=0)
+        second.bylines.create(author=factories.author("后"), position=0)
+        listing = list(Article.objects.filter(pk__in=[second.pk, bare.pk, first.pk]).order_by("title"))
+        with django_assert_num_queries(1):
+            pages = Article.objects.pages_of(listing)
+        assert [page.article for page in pages] == listing
+        by_title = {page.article.title: page for page in pages}
+        assert [byline.author.name for byline in by_title["一"].bylines] == ["先", "后"]
+        assert [tag.name for tag in by_title["一"].tags] == ["甲", "乙"]
+        assert [tag.name for tag in by_title["二"].tags] == ["乙", "丙"]
+        assert (by_title["三"].bylines, by_title["三"].tags) == ([], [])
+        assert by_title["一"].bylines[0].article is by_title["一"].article
+        for page in pages:
+            single = Article.objects.page_of(page.article)
+            assert [b.pk for b in page.bylines] == [b.pk for b in single.bylines]
+            assert [tag.pk for tag in page.tags] == [tag.pk for tag in single.tags]
+        assert Article.objects.pages_of([]) == []
 
     def test_related_previous_and_next_show_only_published_articles(self):
         section = factories.category_path("新媒体")

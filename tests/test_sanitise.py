@@ -130,3 +130,151 @@ def test_sanitising_twice_changes_nothing():
 
 def test_empty_input_gives_empty_output():
     assert sanitise("") == "" and sanitise("   ") == ""
+
+
+# -- embeds: the allow-list is checked on the address as browsers read it -----------------------------
+
+EMBED_BYPASSES = [
+    "https://evil.example\\@www.youtube.com/x",
+    "https://evil.example&#x5c;@www.youtube.com/x",
+    "https://evil.example&#92;@www.youtube.com/x",
+    "https://evil.example&bsol;@www.youtube.com/x",
+    "https://evil.example%5C@www.youtube.com/x",
+    "https://evil.example%5c@www.youtube.com/x",
+    "https://www.youtube.com@evil.example/x",
+    "https://www.youtube.com:443@evil.example/x",
+    "https://user:pass@www.youtube.com/x",
+    "https://evil.example#@www.youtube.com/x",
+    "https://evil.example?@www.youtube.com/x",
+    "https://evil.example&#x09;@www.youtube.com/x",
+    "https://evil.example&#10;@www.youtube.com/x",
+    "https://evil.example\t\\@www.youtube.com/x",
+    "https:\\\\evil.example\\www.youtube.com/x",
+    "https:/\\evil.example/www.youtube.com/x",
+    "https:evil.example/www.youtube.com",
+    "//evil.example\\@www.youtube.com/x",
+    "/\\evil.example/@www.youtube.com/x",
+    "https://www.youtube.com.evil.example/x",
+    "https://www.youtube.comevil.example/x",
+    "https://evil.example/www.youtube.com/x",
+    "https://evil.example%2F@www.youtube.com/x",
+    "https://evil.example%40www.youtube.com/x",
+    "https://www%2eyoutube%2ecom.evil.example/x",
+    "https://www.youtube.com%2eevil.example/x",
+    "https://www。youtube。com.evil.example/x",
+    "https://ｗｗｗ.youtube.com/x",
+    "http://www.youtube.com/embed/x",
+    "HTTP://www.youtube.com/embed/x",
+    "javascript://www.youtube.com/%0aalert(1)",
+    "data:text/html,<script>alert(1)</script>#www.youtube.com",
+    "https://evil.example;@www.youtube.com/x",
+    "https://[::1]@www.youtube.com/x",
+    "https://evil.example\u3000@www.youtube.com/x",
+    "https://evil.example&#x0;@www.youtube.com/x",
+]
+
+
+@pytest.mark.parametrize("url", EMBED_BYPASSES)
+def test_an_embed_that_parsers_could_read_differently_is_not_kept(url):
+    result = sanitise(f'<p><iframe src="{url}" width="560"></iframe><video src="{url}"></video></p>')
+    assert "<iframe" not in result and "<video" not in result, result
+
+
+@pytest.mark.parametrize("url", EMBED_BYPASSES)
+def test_a_refused_embed_never_becomes_a_link_a_browser_reads_as_script(url):
+    result = sanitise(f'<iframe src="{url}"></iframe>')
+    assert "javascript:" not in result and "data:" not in result.replace("data:text/html,", "")
+
+
+def test_a_kept_embed_carries_the_address_browsers_read():
+    result = sanitise('<iframe src="HTTPS://WWW.YouTube.COM/embed/abc?t=1&amp;x=2"></iframe>')
+    assert 'src="https://www.youtube.com/embed/abc?t=1&amp;x=2"' in result
+
+
+def test_fallback_content_of_an_embed_is_dropped_once_and_for_all():
+    html = (
+        '<iframe src="https://www.youtube.com/embed/abc">你的浏览器不支持 <b>iframe</b> &amp; 视频</iframe>'
+    )
+    once = sanitise(html)
+    assert once == (
+        '<iframe src="https://www.youtube.com/embed/abc" sandbox="allow-scripts allow-same-origin '
+        'allow-presentation allow-popups" loading="lazy" referrerpolicy="no-referrer"></iframe>'
+    )
+    assert sanitise(once) == once
+
+
+# -- more of what an attacker would try ----------------------------------------------------------------
+
+MORE_DANGEROUS = {
+    "srcset": ('<img src="https://i.example/a.jpg" srcset="javascript:alert(1) 1x">', "srcset"),
+    "source srcset": ('<video><source srcset="https://evil.example/x"></video>', "srcset"),
+    "style url with escapes": ('<p style="color: red; background-color: \\75 rl(https://evil.example/)">x</p>', "evil"),
+    "style url in an allowed property": ('<p style="border: 1px url(https://evil.example/x)">x</p>', "evil"),
+    "style image-set": ('<p style="background-color: image-set(\'https://evil.example/\' 1x)">x</p>', "evil"),
+    "style import": ('<p style="@import url(https://evil.example/x.css); color: red">x</p>', "evil"),
+    "style behaviour": ('<p style="behavior: url(x.htc); -moz-binding: url(x.xml)">x</p>', "url"),
+    "data link": ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "data:"),
+    "data link mixed case": ('<a href="DaTa:text/html,<script>alert(1)</script>">x</a>', "script"),
+    "svg image": ('<svg><image href="javascript:alert(1)"></image></svg><p>x</p>', "javascript"),
+    "svg use": ('<svg><use href="data:image/svg+xml,<svg id=x onload=alert(1)>#x"/></svg>', "onload"),
+    "svg animate": ('<svg><a><animate attributeName="href" values="javascript:alert(1)"/></a></svg>', "javascript"),
+    "math link": ('<math><mtext><a href="javascript:alert(1)">x</a></mtext></math>', "javascript"),
+    "entity scheme": ('<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>', "alert"),
+    "hex entity scheme": ('<a href="&#x6A;avascript&#x3A;alert(1)">x</a>', "alert"),
+    "named entity colon": ('<a href="javascript&colon;alert(1)">x</a>', "alert"),
+    "newline entity": ('<a href="java&NewLine;script:alert(1)">x</a>', "alert"),
+    "tab entity": ('<a href="java&Tab;script:alert(1)">x</a>', "alert"),
+    "leading control": ('<a href="&#1;javascript:alert(1)">x</a>', "alert"),
+    "leading space": ('<a href=" javascript:alert(1)">x</a>', "alert"),
+    "mixed case": ('<a href="JaVaScRiPt:alert(1)">x</a>', "alert"),
+    "protocol-relative backslash": ('<a href="/\\evil.example/">x</a>', 'href="/\\'),
+    "image with vbscript": ('<img src="vbscript:msgbox(1)">', "vbscript"),
+    "poster": ('<video poster="javascript:alert(1)" src="https://www.youtube.com/x"></video>', "javascript"),
+    "cite": ('<blockquote cite="javascript:alert(1)">x</blockquote>', "javascript"),
+    "import map": ('<script type="importmap">{"imports": {"a": "https://evil.example/a.js"}}</script>', "evil"),
+    "module script": ('<script type="module">import "https://evil.example/a.js"</script>', "evil"),
+    "noembed breakout": ('<noembed><img src=x onerror=alert(1)></noembed>', "onerror"),
+    "xmp breakout": ("<xmp></xmp><img src=x onerror=alert(1)></xmp>", "onerror"),
+    "comment breakout": ("<!--><img src=x onerror=alert(1)>-->", "onerror"),
+    "cdata": ("<![CDATA[><img src=x onerror=alert(1)>]]>", "onerror"),
+    "template": ("<template><img src=x onerror=alert(1)></template>", "onerror"),
+    "iframe srcdoc on allowed host": ('<iframe src="https://www.youtube.com/x" srcdoc="<script>alert(1)</script>"></iframe>', "srcdoc"),
+    "embed": ('<embed src="javascript:alert(1)">', "javascript"),
+    "object data": ('<object data="data:text/html,<script>alert(1)</script>"></object>', "script"),
+    "form action": ('<form><button formaction="javascript:alert(1)">x</button></form>', "javascript"),
+    "link import": ('<link rel="import" href="https://evil.example/x.html">', "evil"),
+    "meta charset trick": ('<meta charset="UTF-7"><p>+ADw-script+AD4-</p>', "charset"),
+    "base target": ('<base target="_blank" href="javascript:alert(1)//">', "javascript"),
+}  # fmt: skip
+ON_EVERY_TAG = sorted(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
+        "em", "figcaption", "figure", "h1", "h2", "hr", "i", "iframe", "img", "ins", "kbd", "li", "mark",
+        "ol", "p", "pre", "q", "s", "small", "source", "span", "strong", "sub", "sup", "table", "td",
+        "th", "tr", "u", "ul", "video",
+    }
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("html, forbidden", MORE_DANGEROUS.values(), ids=MORE_DANGEROUS.keys())
+def test_what_an_attacker_would_try_is_removed(html, forbidden):
+    assert forbidden not in sanitise(html)
+
+
+@pytest.mark.parametrize("tag", ON_EVERY_TAG)
+def test_no_allowed_tag_keeps_an_event_handler_or_a_script_address(tag):
+    attributes = (
+        ' onclick="alert(1)" onerror="alert(2)" onmouseover="alert(3)" onfocus="alert(4)" autofocus'
+        ' href="javascript:alert(5)" src="javascript:alert(6)" poster="javascript:alert(7)"'
+        ' cite="javascript:alert(8)" srcset="javascript:alert(9)" formaction="javascript:alert(10)"'
+        ' xlink:href="javascript:alert(11)" style="background-color: url(javascript:alert(12))"'
+        ' background="javascript:alert(13)" data="javascript:alert(14)" action="javascript:alert(15)"'
+    )
+    html = f"<table><tr><td><{tag}{attributes}>x</{tag}></td></tr></table>"
+    assert "alert" not in sanitise(html)
+
+
+def test_allowed_style_values_are_kept():
+    assert sanitise('<p style="color: rgb(1, 2, 3); text-align: center !important">x</p>') == (
+        '<p style="color: rgb(1, 2, 3); text-align: center !important;">x</p>'
+    )

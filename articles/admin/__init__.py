@@ -1,15 +1,29 @@
 """Admin registration for every model; the article admin lives in ``articles.admin.article``."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
+from articles.admin.accounts import RoleAdmin, StaffUserAdmin
 from articles.admin.article import ArticleAdmin
+from articles.admin.media import MediaImageAdmin
 from articles.models import Author, Category, Tag
 
-__all__ = ["ArticleAdmin", "AuthorAdmin", "CategoryAdmin", "TagAdmin"]
+__all__ = [
+    "ArticleAdmin",
+    "AuthorAdmin",
+    "CategoryAdmin",
+    "MediaImageAdmin",
+    "RoleAdmin",
+    "StaffUserAdmin",
+    "TagAdmin",
+]
 
 # Our Tag model replaces taggit's; showing both would confuse editors.
 admin.site.unregister(TaggitTag)
+admin.site.site_header = _("Newsroom admin")
+admin.site.site_title = _("Newsroom admin")
+admin.site.index_title = _("Editor’s desk")
 
 
 @admin.register(Category)

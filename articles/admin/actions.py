@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from reversion import revisions
 
 from articles import workflow
+from articles.admin import history
 from articles.admin.forms import BulkCategoryForm, BulkTagsForm
 from articles.models import Article
 
@@ -26,6 +27,7 @@ def _save_each(model_admin, request, articles, change, comment: str) -> int:
     """Apply ``change(article)`` and save each article in its own revision; return how many were saved."""
     saved = 0
     for article in articles:
+        history.record_first_revision(article)
         with revisions.create_revision():
             revisions.set_user(request.user)
             revisions.set_comment(comment)
@@ -36,7 +38,7 @@ def _save_each(model_admin, request, articles, change, comment: str) -> int:
     return saved
 
 
-def _change_status(model_admin, request, queryset, status: str, verb: str) -> None:
+def _change_status(model_admin, request, queryset, status: str, comment: str) -> None:
     allowed, refused = [], []
     for article in queryset:
         try:
@@ -51,7 +53,7 @@ def _change_status(model_admin, request, queryset, status: str, verb: str) -> No
         if status == Article.Status.DRAFT:
             article.review_note = str(BULK_NOTE)
 
-    saved = _save_each(model_admin, request, allowed, set_status, f"{verb}: {status}")
+    saved = _save_each(model_admin, request, allowed, set_status, comment)
     model_admin.message_user(
         request,
         ngettext("%(count)d article changed.", "%(count)d articles changed.", saved) % {"count": saved},
@@ -65,19 +67,25 @@ def _change_status(model_admin, request, queryset, status: str, verb: str) -> No
 
 @admin.action(permissions=["publish"], description=gettext_lazy("Publish the selected articles"))
 def publish(model_admin, request, queryset):
-    _change_status(model_admin, request, queryset, Article.Status.PUBLISHED, "publish")
+    _change_status(
+        model_admin, request, queryset, Article.Status.PUBLISHED, _("Published from the article list.")
+    )
 
 
 @admin.action(
     permissions=["publish"], description=gettext_lazy("Unpublish the selected articles (back to draft)")
 )
 def unpublish(model_admin, request, queryset):
-    _change_status(model_admin, request, queryset, Article.Status.DRAFT, "unpublish")
+    _change_status(
+        model_admin, request, queryset, Article.Status.DRAFT, _("Sent back to draft from the article list.")
+    )
 
 
 @admin.action(permissions=["publish"], description=gettext_lazy("Archive the selected articles"))
 def archive(model_admin, request, queryset):
-    _change_status(model_admin, request, queryset, Article.Status.ARCHIVED, "archive")
+    _change_status(
+        model_admin, request, queryset, Article.Status.ARCHIVED, _("Archived from the article list.")
+    )
 
 
 def _intermediate_page(model_admin, request, queryset, form, action: str, title: str):
@@ -106,7 +114,8 @@ def move_to_category(model_admin, request, queryset):
     def move(article):
         article.category = category
 
-    saved = _save_each(model_admin, request, queryset, move, f"move to category {category}")
+    comment = _("Moved to the category %(category)s from the article list.") % {"category": category}
+    saved = _save_each(model_admin, request, queryset, move, comment)
     model_admin.message_user(
         request, _("%(count)d articles moved to %(category)s.") % {"count": saved, "category": category}
     )
@@ -125,7 +134,11 @@ def _change_tags(model_admin, request, queryset, action: str, title: str, adding
         else:
             article.tags.remove(*names)
 
-    saved = _save_each(model_admin, request, queryset, change, f"{action}: {', '.join(names)}")
+    if adding:
+        comment = _("Tags added from the article list: %(tags)s") % {"tags": "、".join(names)}
+    else:
+        comment = _("Tags removed from the article list: %(tags)s") % {"tags": "、".join(names)}
+    saved = _save_each(model_admin, request, queryset, change, comment)
     model_admin.message_user(request, _("Tags changed on %(count)d articles.") % {"count": saved})
     return None
 

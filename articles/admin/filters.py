@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from articles import workflow
 from articles.models import Article, Author, Category, Tag, TaggedArticle
 
 SCHEDULED = "scheduled"
@@ -16,12 +17,18 @@ def chosen_pk(list_filter: admin.SimpleListFilter) -> int | None:
 
 
 class StatusFilter(admin.SimpleListFilter):
+    """The workflow's statuses with scheduled apart; "all" leaves out the trash, which has its own choice."""
+
     title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        choices = list(Article.Status.choices)
+        choices = [
+            (value, label) for value, label in Article.Status.choices if value != Article.Status.TRASHED
+        ]
         choices.insert(3, (SCHEDULED, _("Scheduled")))
+        if workflow.can_manage_trash(request.user):
+            choices.append((Article.Status.TRASHED, _("Trash")))
         return choices
 
     def queryset(self, request, queryset):
@@ -32,7 +39,20 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.published()
         if value in Article.Status.values:
             return queryset.filter(status=value)
-        return queryset
+        return queryset.outside_trash()
+
+
+class MineFilter(admin.SimpleListFilter):
+    """The articles of the person looking: created by them or with their byline."""
+
+    title = _("whose")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Mine"))]
+
+    def queryset(self, request, queryset):
+        return queryset.owned_by(request.user) if self.value() == "1" else queryset
 
 
 class CategoryFilter(admin.SimpleListFilter):

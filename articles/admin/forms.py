@@ -6,15 +6,15 @@ import re
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
-from django_prose_editor.widgets import AdminProseEditorWidget
 from reversion.models import Version
 
 from articles import workflow
+from articles.admin.editor import ArticleBodyWidget
 from articles.images import MESSAGES
 from articles.models import Article, Category, Tag
 
@@ -38,12 +38,19 @@ def https_by_default(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """The article form; the admin sets ``user`` and, when restoring a revision, ``article_before_revert``.
+class SplitDateTimeWithSeconds(AdminSplitDateTime):
+    """The admin's date and time boxes, the time with its seconds (the Chinese format has none)."""
 
-    While a revision is being restored the form's instance holds the old revision's
-    values; the version counter and the workflow are checked against the article as it
-    is stored now, ``article_before_revert``.
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[1].format = "%H:%M:%S"
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form; the admin sets ``user``, whose workflow rights decide the statuses offered.
+
+    While a revision is being restored the form's instance holds the revision's content with the
+    article's current status, version and publication time (``articles.admin.history``).
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -57,7 +64,6 @@ class ArticleAdminForm(forms.ModelForm):
     )
 
     user = None
-    article_before_revert: Article | None = None
 
     class Meta:
         model = Article
@@ -70,28 +76,34 @@ class ArticleAdminForm(forms.ModelForm):
             "source_name", "source_url", "credits", "rights_notice", "front_matter",
         ]  # fmt: skip
         widgets = {
-            "body": AdminProseEditorWidget,
+            "body": ArticleBodyWidget,
+            "published_at": SplitDateTimeWithSeconds,
             "review_note": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["expected_version"].initial = self.stored_article.version
+            self.fields["expected_version"].initial = self.instance.version
+        if self.instance.published_at and "published_at" in self.fields:
+            # The form shows whole seconds; unchanged, the time keeps its fractions (clean_published_at).
+            self.initial["published_at"] = self.instance.published_at.replace(microsecond=0)
         if "lead_image" in self.fields:
             # Say it the way the importer and validate_image do, whichever check notices first.
             self.fields["lead_image"].error_messages["invalid_image"] = MESSAGES["not_image"]
         if "status" in self.fields and self.user is not None:
-            stored = self.stored_article
-            allowed = workflow.allowed_transitions(self.user, stored) or {stored.status}
+            # The instance's status is still the stored one: the form changes it when it is cleaned.
+            allowed = workflow.allowed_transitions(self.user, self.instance) or {self.instance.status}
             self.fields["status"].choices = [
                 (value, label) for value, label in Article.Status.choices if value in allowed
             ]
 
-    @property
-    def stored_article(self) -> Article:
-        """Return the article as it is in the database before this form's changes."""
-        return self.article_before_revert or self.instance
+    def clean_published_at(self):
+        published_at = self.cleaned_data.get("published_at")
+        stored = self.instance.published_at
+        if published_at and stored and published_at == stored.replace(microsecond=0):
+            return stored
+        return published_at
 
     def clean_new_tags(self) -> list[str]:
         return split_tag_names(self.cleaned_data.get("new_tags", ""))
@@ -107,7 +119,7 @@ class ArticleAdminForm(forms.ModelForm):
         if self.user is not None and status:
             try:
                 workflow.check_transition(
-                    self.user, self.stored_article, status, cleaned_data.get("review_note", "")
+                    self.user, self.instance, status, cleaned_data.get("review_note", "")
                 )
             except ValidationError as error:
                 self.add_error("status" if "status" in self.fields else None, error)
@@ -121,8 +133,6 @@ class ArticleAdminForm(forms.ModelForm):
         """
         stored = Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("version")
         current = next(iter(stored), (None,))[0]
-        if self.article_before_revert is not None:
-            current = self.article_before_revert.version
         if current is None:
             raise ValidationError(_("This article was deleted while you were editing it."))
         if expected == current:

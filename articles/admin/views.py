@@ -13,11 +13,15 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from articles.admin.history import versions_of
 from articles.models import Article, Author, Byline, Tag, TaggedArticle
 from articles.views import render_preview
 
-# Fields that change on every save and say nothing about the text.
-NOT_COMPARED = {"version", "updated_at", "import_version", "import_hash", "import_notes"}
+# Fields that change on every save, or by themselves, and say nothing about the text.
+NOT_COMPARED = {
+    "version", "updated_at", "import_version", "import_hash", "import_notes", "lead_image_renditions",
+    "status_before_trash", "trashed_at", "trashed_by_id", "body_mark",
+}  # fmt: skip
 LINE_BREAKS = re.compile(r"(</p>|</h[1-6]>|<br>|</li>|</blockquote>|</figure>)")
 
 
@@ -35,18 +39,9 @@ def staff_preview_view(model_admin):
     return view
 
 
-def article_versions(object_id):
-    """Return the stored versions of an article, newest first, with their revision and user."""
-    return (
-        Version.objects.get_for_object_reference(Article, object_id)
-        .select_related("revision__user")
-        .order_by("-pk")
-    )
-
-
 def history_context(model_admin, request, object_id) -> dict:
     """Return what the history page needs to offer "compare these two versions"."""
-    return {"versions": list(article_versions(unquote(object_id))[:200])}
+    return {"versions": list(versions_of(unquote(object_id))[:200])}
 
 
 def _related_names(version: Version) -> dict[str, str]:
@@ -104,7 +99,7 @@ def compare_view(model_admin):
         article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
         if not model_admin.has_view_or_change_permission(request, article):
             raise PermissionDenied
-        versions = article_versions(object_id)
+        versions = versions_of(object_id)
         try:
             chosen = sorted([int(request.GET["from"]), int(request.GET["to"])])
         except (KeyError, ValueError) as error:

@@ -8,3 +8,7 @@ class ImportRefused(Exception):
         self.reason = reason
         self.field = field
         super().__init__(f"{field}: {reason}" if field else reason)
+
+
+class ImportSkipped(ImportRefused):
+    """Not a document to import (a README without front matter, an empty post): skipped, not failed."""

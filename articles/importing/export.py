@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from email.utils import format_datetime
 from pathlib import PurePosixPath
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+from django.conf import settings
 
 from articles.importing.errors import ImportRefused
-from articles.importing.normalise import read_category_path
+from articles.importing.normalise import read_category_path, read_date
+from articles.importing.profiles import load_profiles
 from articles.models import Article, Author, Category
 
 UNSAFE_PATH_CHARACTERS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -34,8 +36,9 @@ def export_article(article: Article) -> str:
     if outlets:
         front["author"] = outlets[0] if len(outlets) == 1 else outlets
     front["comments"] = article.allow_comments
-    if article.published_at:
-        front["date"] = _date(article.published_at)
+    date = _date_as_written(article, categories)
+    if date is not None:
+        front["date"] = date
     if article.thumbnail_url:
         front["thumbnail"] = article.thumbnail_url
     tags = sorted(article.tags.all(), key=lambda tag: tag.name)
@@ -45,6 +48,9 @@ def export_article(article: Article) -> str:
     for key, value in article.front_matter.items():
         if key == "newsroom":
             front["newsroom"] = value | front["newsroom"]
+        elif key in {"headimg", "thumbnail"} and key not in front:
+            # a picture the import set aside (an avatar, a QR code): kept, and still not used
+            front["newsroom"].setdefault("set_aside", {})[key] = value
         elif key not in front:
             front[key] = value
     header = yaml.safe_dump(
@@ -64,10 +70,24 @@ def export_path(article: Article) -> PurePosixPath:
     return PurePosixPath(*folders, f"{article.slug}.md")
 
 
+def _date_as_written(article: Article, categories: list) -> Any:
+    """Return the date to write: as the document had it while it still reads as the article's time
+    (the feed's zone applies again on import), else the time itself; None when there is none."""
+    raw = article.front_matter.get("date")
+    if raw is not None:
+        try:
+            zone = load_profiles().for_path(tuple(_category_names(article))).time_zone
+            _, reads_as = read_date(raw, "date", zone, [])
+        except ImportRefused:
+            reads_as = None
+        if reads_as == article.published_at:
+            return raw
+    return _date(article.published_at) if article.published_at else None
+
+
 def _date(moment: dt.datetime) -> str:
-    """Return RFC 2822 in GMT like the corpus, or ISO 8601 when there are fractions of a second."""
-    moment = moment.astimezone(dt.UTC)
-    return moment.isoformat() if moment.microsecond else format_datetime(moment, usegmt=True)
+    """Return ISO 8601 with its offset (never read in a feed's zone), in the site's zone."""
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).isoformat()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -115,6 +135,8 @@ def _newsroom_fields(article: Article, bylines: list[Author], tags) -> dict[str,
         "lead_image_credit": article.lead_image_credit,
         "tag_slugs": {tag.name: tag.slug for tag in tags},
         "tag_source_slugs": {tag.name: tag.source_slug for tag in tags if tag.source_slug},
+        # what the first import noted about the original document (a re-import cannot see it)
+        "import_notes": list(article.import_notes),
     }
     fields.update({key: value for key, value in optional.items() if value})
     # An empty summary is a choice too: without it the importer would derive one.

@@ -104,7 +104,7 @@ def store_lead_image(article, fetched: FetchedImage) -> str:
             # Another process stored the same image meanwhile: use theirs.
             storage.delete(saved)
     article.lead_image = name
-    render_renditions(name, storage=storage)
+    article.lead_image_renditions = render_renditions(name, storage=storage)
     return name
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from articles.importing.errors import ImportRefused
+from articles.importing.errors import ImportRefused, ImportSkipped
 
 
 class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -41,7 +41,8 @@ def parse(text: str) -> RawPost:
     if start == len(lines):
         raise ImportRefused("the file is empty")
     if lines[start].rstrip() != DELIMITER:
-        raise ImportRefused("missing front matter: the document must begin with a line '---'")
+        # A README or notes file beside the posts: not a document, and no failure either.
+        raise ImportSkipped("not a seed document: no front matter (the first line is not '---')")
     for end in range(start + 1, len(lines)):
         if lines[end].rstrip() == DELIMITER:
             break

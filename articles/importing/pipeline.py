@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -14,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections
 
-from articles.importing.errors import ImportRefused
+from articles.importing.errors import ImportRefused, ImportSkipped
 from articles.importing.normalise import PostData, normalise
 from articles.importing.parse import parse
 from articles.importing.read import content_hash, decode, read_bytes
@@ -23,10 +29,12 @@ from articles.models import Article
 
 logger = logging.getLogger(__name__)
 
-NOT_DOCUMENTS = frozenset({"README.md", "MANIFEST.md"})
 # Worker processes pay off only past a few dozen documents (forking costs ~50 ms).
 MIN_DOCUMENTS_FOR_WORKERS = 48
 LOOKAHEAD_PER_WORKER = 16
+# prctl(2): ask the kernel for a signal when the parent process dies.
+PR_SET_PDEATHSIG = 1
+PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -38,13 +46,18 @@ class DocumentReport:
     import_key: str = ""
     warnings: list[str] = field(default_factory=list)
     furniture_removed: list[str] = field(default_factory=list)
+    # The feed (its profile's name); for a document never read, the folders it sits in.
+    feed: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self) | {"outcome": str(self.outcome)}
 
 
 def find_documents(paths: list[Path]) -> list[tuple[Path, str]]:
-    """Return (file, name for reports) for every document once, sorted within each argument.
+    """Return (file, name for reports) for every ``.md`` file once, sorted within each argument.
+
+    A file without front matter (a README beside the posts) is among them: the import reports
+    it as skipped.
 
     With one folder, names are relative to it (``新媒体/cnBeta/最新/x.md``); with several
     arguments each name starts with its argument, so that two files never share a name.
@@ -57,7 +70,7 @@ def find_documents(paths: list[Path]) -> list[tuple[Path, str]]:
             files = [
                 (file, prefix + file.relative_to(path).as_posix())
                 for file in sorted(path.rglob("*.md"))
-                if file.name not in NOT_DOCUMENTS and file.is_file()
+                if file.is_file()
             ]
         else:
             files = [(path, path.as_posix() if prefix else path.name)]
@@ -70,12 +83,23 @@ def find_documents(paths: list[Path]) -> list[tuple[Path, str]]:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A document read, parsed and normalised (or refused), ready for ``upsert``."""
+    """A document read, parsed and normalised (or refused, or skipped), ready for ``upsert``."""
 
     name: str
     digest: str
     post: PostData | None = None
     refusal: str = ""
+    skipped: str = ""
+
+
+# What ``Importer._start`` hands to ``_finish``: the rest of one document's import, run in order.
+Pending = Callable[[], DocumentReport]
+
+
+def folder_feed(name: str) -> str:
+    """Return the feed a report names by the document's folders (for documents never read)."""
+    parts = name.split("/")[:-1]
+    return "/".join(parts[:2]) if parts else ""
 
 
 def prepare(path: Path, name: str, digest: str, status: str, max_bytes: int | None = None) -> Prepared:
@@ -83,6 +107,8 @@ def prepare(path: Path, name: str, digest: str, status: str, max_bytes: int | No
     try:
         data = read_bytes(path, max_bytes or settings.NEWSROOM_IMPORT_MAX_BYTES)
         post = normalise(parse(decode(data)), status=status)
+    except ImportSkipped as skipped:
+        return Prepared(name, digest, skipped=str(skipped))
     except ImportRefused as refusal:
         return Prepared(name, digest, refusal=str(refusal))
     except Exception as error:  # noqa: BLE001 - one document's surprise must not stop the run
@@ -91,6 +117,33 @@ def prepare(path: Path, name: str, digest: str, status: str, max_bytes: int | No
             name, digest, refusal=f"unexpected error while reading it ({type(error).__name__}: {error})"
         )
     return Prepared(name, digest, post)
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Make this worker process exit when the importer that started it dies, however it died.
+
+    A worker waits on its task queue, which never reports end of file (the fork left the
+    worker holding the writing end too): after ``kill -9`` of the importer, workers would live
+    on forever. On Linux the kernel sends them SIGKILL when their parent dies
+    (``PR_SET_PDEATHSIG``); elsewhere, and as a fallback, a thread checks every second that
+    the parent is still there.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before prctl() took effect.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="watch-parent").start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _close_connections_before_fork() -> bool:
@@ -139,7 +192,12 @@ class Importer:
             and len(documents) >= MIN_DOCUMENTS_FOR_WORKERS
             and _close_connections_before_fork()
         ):
-            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         lookahead = max(self.workers, 1) * LOOKAHEAD_PER_WORKER
         pending: deque = deque()
         try:
@@ -153,28 +211,30 @@ class Importer:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
-    def _start(self, path: Path, name: str, pool: ProcessPoolExecutor | None):
-        """Read and hash a document; hand unknown ones to a worker (or prepare them here)."""
+    def _start(self, path: Path, name: str, pool: ProcessPoolExecutor | None) -> Pending:
+        """Read and hash a document; hand unknown ones to a worker (or prepare them here).
+
+        Returns what is left to do, to be called in document order (``_finish``).
+        """
         try:
             digest = content_hash(read_bytes(path, self.max_bytes))
         except ImportRefused as refusal:
-            return DocumentReport(name, Outcome.FAILED, str(refusal))
+            report = DocumentReport(name, Outcome.FAILED, str(refusal), feed=folder_feed(name))
+            return lambda: report
         known_key = self.known_hashes.get(digest)
         if known_key is not None and not self.force:
-            return (name, known_key)
+            return lambda: self._seen(name, known_key) or DocumentReport(
+                name, Outcome.UNCHANGED, import_key=known_key, feed=folder_feed(name)
+            )
         if pool is None:
-            return prepare(path, name, digest, self.status, self.max_bytes)
-        return pool.submit(prepare, path, name, digest, self.status, self.max_bytes)
+            prepared = prepare(path, name, digest, self.status, self.max_bytes)
+            return lambda: self.store(prepared)
+        future = pool.submit(prepare, path, name, digest, self.status, self.max_bytes)
+        return lambda: self.store(future.result())
 
-    def _finish(self, started) -> DocumentReport:
-        if isinstance(started, DocumentReport):
-            return started
-        if isinstance(started, tuple):
-            name, key = started
-            return self._seen(name, key) or DocumentReport(name, Outcome.UNCHANGED, import_key=key)
-        if isinstance(started, Future):
-            started = started.result()
-        return self.store(started)
+    @staticmethod
+    def _finish(pending: Pending) -> DocumentReport:
+        return pending()
 
     def import_file(self, path: Path, name: str) -> DocumentReport:
         """Import one file and return what happened to it; never raises for a bad document."""
@@ -183,11 +243,14 @@ class Importer:
     def store(self, prepared: Prepared) -> DocumentReport:
         """Write one prepared document (or report its refusal)."""
         name = prepared.name
+        if prepared.skipped:
+            return DocumentReport(name, Outcome.SKIPPED, prepared.skipped, feed=folder_feed(name))
         if prepared.post is None:
-            return DocumentReport(name, Outcome.FAILED, prepared.refusal)
+            return DocumentReport(name, Outcome.FAILED, prepared.refusal, feed=folder_feed(name))
         post = prepared.post
         duplicate = self._seen(name, post.import_key)
         if duplicate is not None:
+            duplicate.feed = post.feed
             return duplicate
         try:
             if self.dry_run:
@@ -201,11 +264,13 @@ class Importer:
                     lookups=self.lookups,
                 )
         except ImportRefused as refusal:
-            return DocumentReport(name, Outcome.FAILED, str(refusal), import_key=post.import_key)
+            return DocumentReport(
+                name, Outcome.FAILED, str(refusal), import_key=post.import_key, feed=post.feed
+            )
         except DatabaseError as error:
             logger.exception("Database error importing %s", name)
             return DocumentReport(
-                name, Outcome.FAILED, f"database error: {error}", import_key=post.import_key
+                name, Outcome.FAILED, f"database error: {error}", import_key=post.import_key, feed=post.feed
             )
         except (ValueError, TypeError, ValidationError) as error:
             logger.exception("Unexpected error importing %s", name)
@@ -214,6 +279,7 @@ class Importer:
                 Outcome.FAILED,
                 f"could not be stored ({type(error).__name__}: {error})",
                 import_key=post.import_key,
+                feed=post.feed,
             )
         report = DocumentReport(
             name,
@@ -223,6 +289,7 @@ class Importer:
             post.import_key,
             list(post.warnings),
             list(post.removed),
+            post.feed,
         )
         if self.fetch_images and not self.dry_run and result.outcome in {Outcome.CREATED, Outcome.UPDATED}:
             self._fetch_lead_image(result, post.lead_image_url, report)

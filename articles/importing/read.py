@@ -6,10 +6,11 @@ import hashlib
 from pathlib import Path
 
 from articles.importing.errors import ImportRefused
+from articles.importing.profiles import load_profiles
 
 # Bump when the importer's output for the same file changes, so that a re-run
 # re-imports documents whose stored hash came from the older importer.
-IMPORTER_VERSION = "1"
+IMPORTER_VERSION = "2"
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -19,8 +20,13 @@ BOMS = (
 
 
 def content_hash(data: bytes) -> str:
-    """Return the hash that tells whether a file changed since it was imported."""
-    return hashlib.sha256(IMPORTER_VERSION.encode() + b"\0" + data).hexdigest()
+    """Return the hash that tells whether a file changed since it was imported.
+
+    The importer's version and the feed profiles' digest are part of it: after either
+    changes, the next run reads every document again (and updates only what comes out different).
+    """
+    salt = f"{IMPORTER_VERSION}\0{load_profiles().digest}\0".encode()
+    return hashlib.sha256(salt + data).hexdigest()
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -10,11 +13,14 @@ from django.db.models.functions import Lower
 
 from articles.importing.furniture import TopicTag
 from articles.importing.normalise import PostData
-from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle, unique_slug
+from articles.invalidation import batched
+from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
+from articles.signals import links_added
 from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5
 ATTEMPTS = 3
+IN_TRASH = "an editor moved the article to the trash; restore it there to import it again (--force does not)"
 
 
 class Outcome(enum.StrEnum):
@@ -23,6 +29,7 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     KEPT_EDITOR_CHANGES = "conflict"
     DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
     FAILED = "failed"
 
 
@@ -58,6 +65,48 @@ class Lookups:
         self.pending.clear()
 
 
+def fingerprint(post: PostData) -> str:
+    """Return a digest of everything ``post`` would write, so that a re-read document (after an
+    importer or profile change) whose fields come out the same is known to be unchanged."""
+    fields = dataclasses.asdict(post)
+    for name in ("removed", "feed"):
+        fields.pop(name, None)
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def decide(existing: Article | None, *, content_hash: str, digest: str, force: bool) -> Outcome:
+    """Return what importing a document does to the article ``existing`` (None: there is none).
+
+    The one place the importer decides: ``upsert`` acts on it and a dry run reports it.
+    Unchanged when the file or the fields it gives are those last imported; a conflict when
+    an editor changed the article since (``--force`` overwrites) or moved it to the trash (kept
+    whatever the flags); otherwise updated.
+    """
+    if existing is None:
+        return Outcome.CREATED
+    unchanged = existing.import_hash == content_hash or bool(digest and existing.import_fingerprint == digest)
+    if existing.in_trash:
+        # An editor's decision that --force does not overturn: restoring it from the trash does.
+        return Outcome.UNCHANGED if unchanged and not force else Outcome.KEPT_EDITOR_CHANGES
+    if force and existing.edited_since_import:
+        return Outcome.UPDATED
+    if unchanged:
+        return Outcome.UNCHANGED
+    if existing.edited_since_import:
+        return Outcome.KEPT_EDITOR_CHANGES
+    return Outcome.UPDATED
+
+
+def conflict_reason(existing: Article) -> str:
+    """Return why the importer left ``existing`` alone."""
+    if existing.in_trash:
+        return IN_TRASH
+    return (
+        f"the article was changed in the admin after it was imported (version "
+        f"{existing.version}, imported as {existing.import_version}); use --force to overwrite"
+    )
+
+
 def upsert(
     post: PostData,
     *,
@@ -74,7 +123,7 @@ def upsert(
     lookups = lookups or Lookups()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), batched():
                 result = _upsert(post, content_hash, source_path, force, lookups, attempt)
         except IntegrityError:
             lookups.discard()
@@ -89,30 +138,43 @@ def upsert(
     raise AssertionError("unreachable")
 
 
+def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertResult:
+    """Return what ``upsert`` would do with ``post``, writing nothing (for --dry-run)."""
+    existing = Article.objects.filter(import_key=post.import_key).first()
+    outcome = decide(existing, content_hash=content_hash, digest=fingerprint(post), force=force)
+    reason = {
+        Outcome.CREATED: "dry run: would be created",
+        Outcome.UPDATED: "dry run: would be updated",
+    }.get(outcome, "")
+    if outcome == Outcome.KEPT_EDITOR_CHANGES:
+        reason = f"dry run: {conflict_reason(existing)}"
+    return UpsertResult(outcome, existing.pk if existing else None, reason)
+
+
 def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups, attempt: int):
     existing = Article.objects.select_for_update().filter(import_key=post.import_key).first()
-    if existing is not None:
-        if existing.import_hash == content_hash and not (force and existing.edited_since_import):
-            return UpsertResult(Outcome.UNCHANGED, existing.pk)
-        if existing.edited_since_import and not force:
-            return UpsertResult(
-                Outcome.KEPT_EDITOR_CHANGES,
-                existing.pk,
-                f"the article was changed in the admin after it was imported (version "
-                f"{existing.version}, imported as {existing.import_version}); use --force to overwrite",
-            )
+    digest = fingerprint(post)
+    outcome = decide(existing, content_hash=content_hash, digest=digest, force=force)
+    if outcome == Outcome.UNCHANGED:
+        if existing.import_hash != content_hash:
+            # same fields from a re-read file: remember the new hash so the next run skips it unread
+            Article.objects.filter(pk=existing.pk).update(import_hash=content_hash)
+        return UpsertResult(outcome, existing.pk)
+    if outcome == Outcome.KEPT_EDITOR_CHANGES:
+        return UpsertResult(outcome, existing.pk, conflict_reason(existing))
     article = existing or Article(import_key=post.import_key)
     _fill(article, post, content_hash, source_path, lookups)
+    article.import_fingerprint = digest
     if existing is None:
         base = post.slug or slug_from_text(post.title)
         # After a clash, the slug may be what clashed: make it unique with the import key.
-        article.slug = unique_slug(
-            Article, base if attempt == 1 else with_suffix(base, post.import_key[:8], 120)
-        )
+        article.take_free_slug(base if attempt == 1 else with_suffix(base, post.import_key[:8], 120))
     article.save(imported=True)
-    _set_bylines(article, post, lookups, replace=existing is not None)
-    _set_tags(article, post.tags, lookups, replace=existing is not None)
-    return UpsertResult(Outcome.UPDATED if existing else Outcome.CREATED, article.pk)
+    author_ids = _set_bylines(article, post, lookups, replace=existing is not None)
+    tag_ids = _set_tags(article, post.tags, lookups, replace=existing is not None)
+    # bulk_create sends no signals: the lists the new bylines and tags join are purged here.
+    links_added(article, author_ids=author_ids, tag_ids=tag_ids)
+    return UpsertResult(outcome, article.pk)
 
 
 def _fill(article: Article, post: PostData, content_hash: str, source_path: str, lookups: Lookups) -> None:
@@ -241,40 +303,30 @@ def _get_or_create(model, **identity):
         return row
 
 
-def _set_bylines(article: Article, post: PostData, lookups: Lookups, replace: bool) -> None:
+def _set_bylines(article: Article, post: PostData, lookups: Lookups, replace: bool) -> list[int]:
+    """Give ``article`` the bylines of ``post``; return the ids of the authors added."""
     authors = [_author(name, Author.Kind.PERSON, lookups) for name in post.writers]
     authors += [_author(name, Author.Kind.ORGANISATION, lookups) for name in post.outlets]
     unique = list(dict.fromkeys(authors))
     if replace:
         current = list(article.bylines.order_by("position", "id").values_list("author_id", flat=True))
         if current == [author.pk for author in unique]:
-            return
+            return []
         article.bylines.all().delete()
     Byline.objects.bulk_create(
         Byline(article=article, author=author, position=position) for position, author in enumerate(unique)
     )
+    return [author.pk for author in unique]
 
 
-def _set_tags(article: Article, topics: tuple[TopicTag, ...], lookups: Lookups, replace: bool) -> None:
+def _set_tags(article: Article, topics: tuple[TopicTag, ...], lookups: Lookups, replace: bool) -> list[int]:
+    """Give ``article`` the tags of ``topics``; return the ids of the tags added."""
     tags = list(dict.fromkeys(_tags(topics, lookups)))
     if replace:
         current = set(article.tagged_items.values_list("tag_id", flat=True))
         if current == {tag.pk for tag in tags}:
-            return
+            return []
         article.tagged_items.all().delete()
     if tags:
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=tag) for tag in tags)
-
-
-def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertResult:
-    """Return what ``upsert`` would do with ``post``, writing nothing (for --dry-run)."""
-    existing = Article.objects.filter(import_key=post.import_key).first()
-    if existing is None:
-        return UpsertResult(Outcome.CREATED, None, "dry run: would be created")
-    if existing.import_hash == content_hash and not (force and existing.edited_since_import):
-        return UpsertResult(Outcome.UNCHANGED, existing.pk)
-    if existing.edited_since_import and not force:
-        return UpsertResult(
-            Outcome.KEPT_EDITOR_CHANGES, existing.pk, "dry run: changed in the admin after import; left alone"
-        )
-    return UpsertResult(Outcome.UPDATED, existing.pk, "dry run: would be updated")
+    return [tag.pk for tag in tags]

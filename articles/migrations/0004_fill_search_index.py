@@ -1,7 +1,7 @@
 """Index the articles that existed before the search index did (data migration).
 
 With its own copy of ``articles.search``'s segmentation as of this migration: the live module
-writes columns that later migrations add (0009's ``title_document``).
+writes columns that later migrations add (0018's ``title_document``).
 """
 
 import html

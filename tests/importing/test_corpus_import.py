@@ -11,19 +11,45 @@ import html
 import re
 from collections import Counter
 from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from django.core.management import call_command
 
 from articles.models import Article, Author, Category, Tag
-from tests.documents import SEEDS_DIR, document_paths
+from tests.documents import SEEDS_DIR, document_paths, is_empty_post
 
 pytestmark = pytest.mark.django_db
 
 TOPIC_TAG = re.compile(r'<a href="[^"]*/tag/([^"/]+)\.htm">(?:<i>#</i>)?([^<]+)</a>')
-EDITOR = re.compile(r"责任编辑：([^<]+)<")
+EDITOR = re.compile(r"(?:责任编辑|责编|<p>编辑)\s*[：:|｜]\s*([^<]+?)\s*<")
 SOURCE = re.compile(r'原文链接：<a href="([^"]+)"[^>]*>([^<]+)</a>')
+
+
+# The feeds whose "GMT" is a local wall-clock time, and that zone (decided from evidence, as
+# feeds.toml records it; written out here so that a mistake in the profiles cannot hide in both).
+LOCAL_TIME_FEEDS = {
+    "快科技（原驱动之家）": "Asia/Shanghai",
+    "证券时报网": "Asia/Shanghai",
+    "游民星空": "Asia/Shanghai",
+    "猫眼电影": "Asia/Shanghai",
+    "Animen 动漫平台": "Asia/Taipei",
+}
+SITE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def publication_time(value, feed: str) -> dt.datetime | None:
+    """Return the instant a raw date means for ``feed`` (None when it is no publication time)."""
+    if isinstance(value, dt.datetime):  # a naive YAML timestamp
+        return value.replace(tzinfo=ZoneInfo(LOCAL_TIME_FEEDS.get(feed, "Asia/Shanghai"))).astimezone(dt.UTC)
+    if value is None or value == "Invalid Date":
+        return None
+    labelled = parsedate_to_datetime(value)
+    if feed in LOCAL_TIME_FEEDS:
+        labelled = labelled.replace(tzinfo=ZoneInfo(LOCAL_TIME_FEEDS[feed]))
+    instant = labelled.astimezone(dt.UTC)
+    return None if instant.year > dt.datetime.now(dt.UTC).year + 1 else instant
 
 
 def expected(path) -> dict:
@@ -43,7 +69,7 @@ def expected(path) -> dict:
     source = SOURCE.search(body)
     return {
         "title": front["title"],
-        "published_at": parsedate_to_datetime(front["date"]).astimezone(dt.UTC),
+        "published_at": publication_time(front.get("date"), categories[1]),
         "category": " / ".join(categories),
         "outlet": front["author"],
         "tags": tags,
@@ -56,6 +82,7 @@ def expected(path) -> dict:
 
 def import_and_compare(paths, root) -> None:
     call_command("import_seeds", str(root), workers=1, no_progress=True, verbosity=0)
+    paths = [path for path in paths if not is_empty_post(path)]  # skipped: nothing to import
     expectations = [expected(path) for path in paths]
     articles = {
         (article.title, article.published_at): article
@@ -70,7 +97,10 @@ def import_and_compare(paths, root) -> None:
     for wanted in expectations:
         article = articles[(wanted["title"], wanted["published_at"])]
         label = wanted["title"]
-        assert article.status == Article.Status.PUBLISHED, label
+        if wanted["published_at"] is None:  # an unusable date: a draft, never an invented time
+            assert article.status == Article.Status.DRAFT, label
+        else:
+            assert article.status == Article.Status.PUBLISHED, label
         assert article.category.name_path == wanted["category"], label
         assert {tag.name: tag.slug for tag in article.tags.all()} == wanted["tags"], label
         assert {tag.name: tag.source_slug for tag in article.tags.all()} == wanted["tags"], label
@@ -91,7 +121,13 @@ def test_the_whole_corpus_imports_as_the_files_say(corpus_dir, corpus_paths):
 
 def test_the_corpus_category_tree_has_three_levels_and_no_glitches(corpus_dir):
     call_command("import_seeds", str(corpus_dir), workers=1, no_progress=True, verbosity=0)
-    assert sorted(Category.objects.filter(depth=0).values_list("name", flat=True)) == ["二次元", "新媒体"]
+    tops = {
+        path.relative_to(corpus_dir).parts[0]
+        for path in corpus_dir.rglob("*.md")
+        if path.parent != corpus_dir
+    }
+    assert set(Category.objects.filter(depth=0).values_list("name", flat=True)) == tops
+    assert not Category.objects.filter(depth__gt=2).exists()
     assert not Category.objects.filter(name__startswith="—").exists()
     assert not Category.objects.filter(name__startswith="[").exists()
     assert Category.objects.get(name_path="二次元 / AcFun / 番剧").articles.count() == 6
@@ -103,6 +139,8 @@ def test_our_seeds_import_as_the_files_say():
     call_command("import_seeds", str(SEEDS_DIR), workers=1, no_progress=True, verbosity=0)
     for path in rfc2822:
         wanted = expected(path)
+        if not wanted["title"].strip():  # untitled: titled from its body (tests/importing/test_normalise.py)
+            continue
         article = Article.objects.get(title=wanted["title"], published_at=wanted["published_at"])
         assert article.category.name_path == wanted["category"]
         assert {tag.name: tag.source_slug for tag in article.tags.all() if tag.source_slug} == wanted["tags"]

@@ -15,11 +15,11 @@ from functools import cache
 
 import pytest
 
-from articles.importing.errors import ImportRefused
-from articles.importing.normalise import make_import_key, normalise, parse_date
+from articles.importing.errors import ImportRefused, ImportSkipped
+from articles.importing.normalise import normalise, parse_date
 from articles.importing.parse import parse
 from articles.importing.read import decode
-from tests.documents import SEEDS_DIR, document_paths
+from tests.documents import SEEDS_DIR, document_paths, is_empty_post
 
 UTC = dt.UTC
 ENTRY = re.compile(r"^### (?P<id>[A-Z]\d) — `(?P<path>[^`]+)`$")
@@ -79,9 +79,12 @@ def test_seed_matches_its_manifest_entry(identifier):
     assert post.title == quoted(expected["title"])
     assert post.category_path == tuple(expected["category"].split(" (raw")[0].split(" › "))
     assert post.outlets == (expected["author (outlet, front matter)"],)
-    instant = expected["date"].split("→ ")[1]
-    assert post.published_at == dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
-    assert post.published_at.tzinfo is UTC
+    instant = expected["date"].split("→ ")[1].split(" ")[0]
+    if instant == "none":  # an unusable date: no publication time, a draft
+        assert post.published_at is None
+    else:
+        assert post.published_at == dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+        assert post.published_at.tzinfo is UTC
     editor = expected["responsible editor (责任编辑)"]
     assert post.editor == ("" if editor == "none" else editor)
     tags = expected["topic tags (p.bqian)"]
@@ -94,7 +97,7 @@ def test_seed_matches_its_manifest_entry(identifier):
         assert post.summary == expected["summary (first line, tags stripped)"]
     byline = expected.get("byline (作者)", "none")
     assert post.writers == (() if byline == "none" else (byline.split(";")[0],))
-    assert post.status == "published"
+    assert post.status == expected.get("status", "published")
 
 
 @pytest.mark.parametrize("identifier", sorted(manifest()))
@@ -106,7 +109,7 @@ def test_seed_source_link_matches_its_manifest_entry(identifier):
     elif source.startswith("plain URL "):
         assert (post.source_name, post.source_url) == ("", source.split()[2])
     else:
-        name, url = re.fullmatch(r"(.+) <(.+)>", source).groups()
+        name, url = re.fullmatch(r"(.+) <(.*)>", source).groups()
         assert (post.source_name, post.source_url) == (name, url)
 
 
@@ -116,7 +119,7 @@ def test_seed_lead_image_matches_its_manifest_entry(identifier):
     post = seed(identifier)
     if lead.startswith("(no headimg)"):
         assert post.thumbnail_url == quoted(lead)
-    elif "picsum.photos" in lead:
+    elif "picsum.photos" in lead or "(not used" in lead:
         assert post.lead_image_url == ""
         assert post.front_matter["headimg"] == quoted(lead)
     else:
@@ -125,18 +128,14 @@ def test_seed_lead_image_matches_its_manifest_entry(identifier):
 
 def test_every_corpus_document_normalises(corpus_paths):
     for path in corpus_paths:
+        if is_empty_post(path):
+            with pytest.raises(ImportSkipped):
+                normalise(parse(decode(path.read_bytes())))
+            continue
         post = normalise(parse(decode(path.read_bytes())))
-        assert post.title and post.published_at and len(post.category_path) == 3, path
-        assert post.category_path[2] in {
-            "最新新闻",
-            "最新",
-            "首页更新",
-            "放送列表",
-            "news",
-            "最新文章",
-            "天天问",
-            "番剧",
-        }
+        assert post.title and len(post.category_path) == 3, path
+        assert post.published_at or post.status == "draft", path
+        assert not post.category_path[2].startswith(("—", "-", "["))
 
 
 # -- titles --------------------------------------------------------------------------------------
@@ -171,15 +170,34 @@ def test_surrounding_spaces_of_the_title_are_dropped():
     assert document(title="  标题  ").title == "标题"
 
 
-def test_missing_title_is_refused():
-    refusal = refused_field(front("date: Sat, 15 Jan 2022 20:08:45 GMT\n"))
-    assert refusal.field == "title"
+def test_missing_title_is_taken_from_the_body_as_a_draft_with_a_warning():
+    post = normalise(parse(front("date: Sat, 15 Jan 2022 20:08:45 GMT\n")))
+    assert post.title == "正文"
+    assert post.status == "draft"
+    assert any(
+        warning.startswith("no title: titled '正文' from the body's first words") for warning in post.warnings
+    )
 
 
-def test_blank_title_is_refused():
-    refusal = refused_field(front("title: '   '\n"))
+def test_blank_title_with_a_long_first_sentence_is_cut_at_a_clause():
+    text = front("title: '   '\n").replace(
+        "<p>正文。</p>",
+        "<p>某市今天发布了一项关于城市低空物流航线的新规定，自下月起实施，涉及无人机配送的安全标准。</p>",
+    )
+    post = normalise(parse(text))
+    assert post.title == "某市今天发布了一项关于城市低空物流航线的新规定，自下月起实施…"
+    assert post.status == "draft"
+
+
+def test_post_with_no_title_and_an_empty_body_is_skipped():
+    with pytest.raises(ImportSkipped, match="an empty post"):
+        normalise(parse("\n---\ntitle: ' '\ndate: Invalid Date\n---\n\n<div>   \n</div>\n"))
+
+
+def test_post_with_no_title_and_only_an_image_is_refused_naming_the_title():
+    refusal = refused_field("\n---\ntitle: ''\n---\n<div><img src=\"https://img.example.cn/a.jpg\"></div>\n")
     assert refusal.field == "title"
-    assert "no title" in refusal.reason
+    assert "no text to take one from" in refusal.reason
 
 
 def test_title_as_a_list_is_refused_naming_the_title():
@@ -429,7 +447,10 @@ def test_explicit_summary_wins_over_the_cnbeta_lead_line():
 
 
 def test_unknown_keys_are_kept_in_the_front_matter():
-    assert seed("C6").front_matter == {"keywords": "低空经济,无人机配送,城市物流"}
+    assert seed("C6").front_matter == {
+        "keywords": "低空经济,无人机配送,城市物流",
+        "date": "2023-06-18 14:30:00",
+    }
 
 
 def test_unknown_keys_with_dates_are_kept_exactly_as_written():
@@ -443,8 +464,12 @@ def test_unknown_keys_with_dates_are_kept_exactly_as_written():
     }
 
 
-def test_mapped_keys_are_not_kept_in_the_front_matter():
-    assert seed("K1").front_matter == {}
+def test_mapped_keys_are_not_kept_in_the_front_matter_but_the_date_as_written():
+    assert seed("K1").front_matter == {"date": "Tue, 14 Mar 2023 10:36:10 GMT"}
+
+
+def test_a_date_with_its_offset_is_not_kept_twice():
+    assert "date" not in seed("C5").front_matter
 
 
 def test_requested_status_is_used_for_dated_documents():
@@ -455,11 +480,13 @@ def test_requested_status_is_used_for_dated_documents():
 # -- the import key --------------------------------------------------------------------------------
 
 
-def test_import_key_is_the_hash_of_category_path_title_and_utc_date():
+def test_import_key_is_the_hash_of_category_path_title_and_the_date_as_labelled():
     post = seed("K1")
-    identity = "新媒体/快科技（原驱动之家）/最新新闻\n国产半固态电池完成零下30℃冷启动测试 续航衰减不到15%\n2023-03-14T02:36:10+00:00"
+    # the label's instant (10:36 GMT), not the feed's zone's (02:36 UTC): correcting a profile's
+    # zone must find the articles imported before
+    identity = "新媒体/快科技（原驱动之家）/最新新闻\n国产半固态电池完成零下30℃冷启动测试 续航衰减不到15%\n2023-03-14T10:36:10+00:00"
     assert post.import_key == hashlib.sha256(identity.encode()).hexdigest()[:40]
-    assert post.import_key == make_import_key(post.category_path, post.title, post.published_at)
+    assert post.published_at == dt.datetime(2023, 3, 14, 2, 36, 10, tzinfo=UTC)
 
 
 def test_same_title_in_two_feeds_gets_two_keys():

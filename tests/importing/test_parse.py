@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.importing.errors import ImportRefused
+from articles.importing.errors import ImportRefused, ImportSkipped
 from articles.importing.parse import parse
 from articles.importing.read import decode
 from tests.documents import SEEDS_DIR, document_paths
@@ -89,12 +89,14 @@ def test_empty_file_is_refused():
     assert refusal("\n\n  \n") == "the file is empty"
 
 
-def test_missing_front_matter_is_refused():
-    assert "missing front matter" in refusal("<div><p>只有正文</p></div>\n")
+def test_missing_front_matter_is_skipped_as_no_seed_document():
+    with pytest.raises(ImportSkipped, match="not a seed document: no front matter"):
+        parse("<div><p>只有正文</p></div>\n")
 
 
-def test_front_matter_not_at_the_start_is_refused():
-    assert "missing front matter" in refusal(f"<p>前言</p>\n---\n{FRONT}---\n{BODY}")
+def test_front_matter_not_at_the_start_is_skipped_as_no_seed_document():
+    with pytest.raises(ImportSkipped, match="no front matter"):
+        parse(f"<p>前言</p>\n---\n{FRONT}---\n{BODY}")
 
 
 def test_unterminated_front_matter_is_refused():
@@ -168,7 +170,7 @@ def test_deeply_nested_front_matter_is_refused(opening, closing):
 def test_extremely_deep_nesting_is_refused_without_crashing_the_process():
     program = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'newsroom.settings'); django.setup()\n"
-        "from articles.importing.errors import ImportRefused\n"
+        "from articles.importing.errors import ImportRefused, ImportSkipped\n"
         "from articles.importing.parse import parse\n"
         "try:\n"
         "    parse('---\\ntitle: t\\nextra: ' + '[' * 100_000 + ']' * 100_000 + '\\n---\\n')\n"

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing.pipeline import DocumentReport, Importer, find_documents
+from articles.importing.report import by_feed
 from articles.importing.upsert import Outcome
 
 PLAIN_PROGRESS_SECONDS = 5.0
@@ -22,6 +23,7 @@ SUMMARY_ORDER = (
     Outcome.UNCHANGED,
     Outcome.KEPT_EDITOR_CHANGES,
     Outcome.DUPLICATE,
+    Outcome.SKIPPED,
     Outcome.FAILED,
 )
 
@@ -138,9 +140,15 @@ class Command(BaseCommand):
                 self.stderr.write(f"FAILED {report.path}: {report.reason}")
             elif report.outcome in {Outcome.KEPT_EDITOR_CHANGES, Outcome.DUPLICATE}:
                 self.stdout.write(f"{report.outcome.upper()} {report.path}: {report.reason}")
+            elif report.outcome == Outcome.SKIPPED and verbosity >= 1:
+                self.stdout.write(f"SKIPPED {report.path}: {report.reason}")
             if verbosity >= 1:
                 for warning in report.warnings:
                     self.stdout.write(f"warning {report.path}: {warning}")
+        if verbosity >= 1:
+            self.stdout.write("By feed:")
+            for summary in by_feed(reports):
+                self.stdout.write(f"  {summary.line()}")
         tally = ", ".join(f"{counts[outcome]} {outcome_label(outcome)}" for outcome in SUMMARY_ORDER)
         prefix = "Dry run, nothing written: " if dry_run else ""
         rate = len(reports) / max(elapsed, 1e-6)
@@ -152,6 +160,7 @@ class Command(BaseCommand):
             "dry_run": dry_run,
             "seconds": round(elapsed, 3),
             "summary": {outcome_label(outcome): counts[outcome] for outcome in SUMMARY_ORDER},
+            "feeds": [summary.as_dict() for summary in by_feed(reports)],
             "documents": [report.as_dict() for report in reports],
         }
         path.parent.mkdir(parents=True, exist_ok=True)

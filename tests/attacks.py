@@ -1,0 +1,52 @@
+"""Hostile input the security tests share: addresses that must never reach a page as a link or image."""
+
+# Each is refused by the URL allow-list (articles.safe_urls) as a stored address.
+HOSTILE_URLS = [
+    "javascript:alert(document.domain)",
+    "JavaScript:alert(1)",
+    "JAVASCRIPT:alert(1)",
+    "jav\tascript:alert(1)",
+    "jav\nascript:alert(1)",
+    "jav\rascript:alert(1)",
+    "\tjavascript:alert(1)",
+    " javascript:alert(1)",
+    "\x01javascript:alert(1)",
+    "javascript\t:alert(1)",
+    "java\x00script:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "data:image/svg+xml,<svg onload=alert(1)>",
+    "DATA:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "ftp://example.com/x.jpg",
+    "about:blank",
+    "blob:https://example.com/uuid",
+    "//evil.example/x.jpg",
+    "/\\evil.example/x.jpg",
+    "\\\\evil.example/x.jpg",
+    "/relative/path.jpg",
+    "relative.jpg",
+    "https:evil.example",
+    "https:/evil.example/x",
+    "https://",
+    "http://",
+    "https:// evil.example/",
+    "https://exa mple.com/",
+    "https://example.com/\tx",
+    "https://example.com/ x",
+    "https://evil.example\\@www.youtube.com/x",
+    "javascript://example.com/%0aalert(1)",
+    "javascript:https://example.com/",
+    "  ",
+]
+
+# Each is an allowed address.
+GOOD_URLS = [
+    "https://example.com/",
+    "http://example.com/news/1.html?from=rss#top",
+    "HTTPS://Example.COM/Path",
+    "https://img1.mydrivers.com/img/20220115/lead.png",
+    "https://mp.weixin.qq.com/s/Hc3vN8qLmT2xWzR5yP0kJg",
+    "https://例子.中国/新闻/1",
+    "https://example.com:8443/a_b-c~d/%E4%B8%AD",
+]
