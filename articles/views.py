@@ -148,7 +148,8 @@ def article_page_context(request, page: ArticlePage) -> dict:
         "canonical_url": address,
         "image_url": _image_url(request, article),
         "structured_data": _structured_data(request, article, bylines, address),
-        "share": share.links(article, address),
+        # A preview's article has no public address yet: nothing to share (its QR code would not open).
+        "share": share.links(article, address) if article.is_published else None,
     }
 
 
