@@ -3,8 +3,8 @@
 Two passes. First lxml reshapes the fragment: it drops elements whose content is
 never shown (scripts, import maps, styles, forms, inline SVG), upgrades protocol-relative
 URLs to https, keeps embeds from allow-listed hosts (https, sandboxed, their address
-rewritten as browsers read it) and turns any other embed into a plain link so readers can
-still reach it, and marks external links ``rel="noopener noreferrer"``. Then bleach
+rewritten as browsers read it, at their own proportions) and turns any other embed into a
+plain link named ``视频：host`` so readers can still reach it, and marks external links ``rel="noopener noreferrer"``. Then bleach
 enforces the allow-lists below, so the first pass can never let anything through that the
 second would refuse.
 
@@ -36,7 +36,8 @@ from lxml.html import html5parser
 
 from articles.safe_urls import browser_form, browser_reading, is_relative, whatwg_parse
 
-SANITISER_VERSION = "2"
+# 3: embeds keep their proportions (aspect-ratio), other embeds are links named 视频：host.
+SANITISER_VERSION = "3"
 
 # html5lib renames attributes whose names lxml cannot hold (``yahei",`` from a broken style
 # attribute) and warns; bleach drops such attributes anyway.
@@ -268,7 +269,8 @@ def _link_for_embed(element: etree._Element, url: str) -> etree._Element:
         link.set("rel", "noopener noreferrer")
     if title := (element.get("title") or "").strip():
         link.set("title", title)
-    host = urlsplit(url).hostname
+    parsed = whatwg_parse(url)
+    host = parsed.hostname if parsed is not None else ""
     # Stored in the body: in the site's language, whoever saves it.
     with translation.override(settings.LANGUAGE_CODE):
         link.text = translation.gettext("Video: %(host)s") % {"host": host} if host else url
