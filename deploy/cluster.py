@@ -202,10 +202,11 @@ class Cluster:
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "NEWSROOM_HTTP_CACHE_PURGE_URLS": ",".join(f"{url}/" for url in self.varnish_urls),
-            # Every app process learns of a change within half a second (the page cache's purge
-            # log), and the second purge follows that: a change is seen through Varnish within
-            # 0.7 s, whichever app server Varnish asks.
-            "NEWSROOM_CACHE_SYNC_SECONDS": os.environ.get("NEWSROOM_CACHE_SYNC_SECONDS", "0.5"),
+            # Every app process reads the page cache's purge log before each request (only
+            # Varnish's misses reach it): a miss after a purge is never answered with a page the
+            # change made stale, whichever app server Varnish asks. The second purge stays as a
+            # second line of defence.
+            "NEWSROOM_CACHE_SYNC_SECONDS": os.environ.get("NEWSROOM_CACHE_SYNC_SECONDS", "0"),
             "NEWSROOM_HTTP_CACHE_REPURGE_SECONDS": os.environ.get(
                 "NEWSROOM_HTTP_CACHE_REPURGE_SECONDS", "0.7"
             ),

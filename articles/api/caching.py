@@ -1,9 +1,9 @@
 """Cache rules of the Content API: the reader pages' rules for anonymous clients, none for staff.
 
 A request without credentials goes through ``public_page`` (``articles.page_cache``), like every
-public page: ``ETag`` and ``Last-Modified`` from the publication epoch, 304 for a conditional GET,
-and the answer shared through the page cache until content changes or a scheduled article's time
-comes. A request with credentials (a session cookie or an ``Authorization`` header) may be staff's,
+public page: ``ETag`` and ``Last-Modified``, 304 for a conditional GET, and the answer shared
+through the page cache (and any HTTP cache in front) until a change purges one of the surrogate
+keys it names (``show_pages``) or a scheduled article it would show appears. A request with credentials (a session cookie or an ``Authorization`` header) may be staff's,
 who can see drafts: its answer is made afresh, marked ``private, no-store``, and never offered to
 the page cache.
 """
@@ -14,6 +14,7 @@ import functools
 
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from articles import surrogate_keys as keys
 from articles.api.throttling import carries_credentials
 from articles.page_cache import public_page
 
@@ -34,3 +35,19 @@ def api_page(view):
         return response
 
     return wrapper
+
+
+def show_pages(pages, *lists: str) -> None:
+    """Say that the answer shows the articles of ``pages`` (with their category, people and tags) and
+    the lists named by ``lists`` (e.g. ``surrogate_keys.LIST``): what a change must purge it for."""
+    shown = set(lists)
+    for page in pages:
+        item = page.article
+        shown.add(keys.article(item.pk))
+        if item.category_id:
+            shown.add(keys.category(item.category_id))
+        if item.editor_id:
+            shown.add(keys.author(item.editor_id))
+        shown.update(keys.author(byline.author_id) for byline in page.bylines)
+        shown.update(keys.tag(tag.pk) for tag in page.tags)
+    keys.show(*shown)

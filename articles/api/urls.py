@@ -1,6 +1,8 @@
 """The Content API's addresses, under /api/v1/ (newsroom/urls.py). Anonymous answers are cached as
 pages are; an address that names no endpoint answers 404 in JSON."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -28,7 +30,15 @@ urlpatterns = [
         api_page(SpectacularAPIView.as_view(renderer_classes=[OpenApiJsonRenderer, OpenApiJsonRenderer2])),
         name="schema",
     ),
-    path("docs/", api_page(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path(
+        "docs/",
+        # Swagger UI writes <style> elements and draws icons from data: addresses: allowed on this
+        # page alone (scripts stay ours).
+        csp_update({"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "data:", "https:", "http:"]})(
+            api_page(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
+        ),
+        name="docs",
+    ),
     # Only addresses ending in a slash: one without is first redirected to it (APPEND_SLASH).
     re_path(r"^(?:[\s\S]*/)?\Z", not_found),
 ]

@@ -14,7 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import search
+from articles import surrogate_keys as keys
 from articles.api import pagination
+from articles.api.caching import show_pages
 from articles.api.errors import error_responses
 from articles.api.filters import ARTICLE_FILTERS, FIELDS, check_named_values, filter_articles, load_pages
 from articles.api.links import Links
@@ -93,6 +95,8 @@ class ArticleListView(ContentView):
         window.check(count)
         fields = values.get("fields") or LIST_FIELD_NAMES
         pages = load_pages(articles, window, fields) if count else []
+        # Any article joining, leaving or moving in a list purges LIST (articles.surrogate_keys).
+        show_pages(pages, keys.LIST)
         results = ArticleSerializer(pages, many=True, context=self.serializer_context(fields=fields)).data
         return Response(pagination.page_body(request, window, count, results))
 
@@ -108,6 +112,7 @@ class ArticleDetailView(ContentView):
             page = self.page_by_slug(slug)
             if page is None:
                 return self.moved(slug)
+        show_pages([page])
         context = self.serializer_context(fields=values.get("fields"))
         return Response(ArticleSerializer(page, context=context).data)
 
@@ -193,6 +198,7 @@ class SearchView(ContentView):
             # Ranked inside the search index on PostgreSQL: only the best up to this page's end are read.
             best = Article.objects.published().search(values["q"], limit=window.offset + window.size)
             pages = load_pages(best, window, (*fields, "body"), by_ids=False)
+        show_pages(pages, keys.SEARCH)
         query = search.Query.parse(values["q"])
         for page in pages:
             page.article.snippet = search.article_snippet(page.article.summary, page.article.body, query)

@@ -7,6 +7,12 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def commit_on(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 LIST = "/api/v1/articles/"
 
 
@@ -34,6 +40,23 @@ def test_a_change_gives_a_new_etag(client, newsroom, django_capture_on_commit_ca
         newsroom.chip.save()
     after = client.get(LIST)
     assert after["ETag"] != before and "芯片产业再进展" in after.content.decode()
+
+
+def test_answers_name_what_they_show_so_that_a_change_purges_exactly_them(client, newsroom, commit_on):
+    listing = client.get(LIST)
+    detail = client.get(f"{LIST}{newsroom.phone.slug}/")
+    named = set(listing["Surrogate-Key"].split())
+    assert {"list", f"article-{newsroom.chip.pk}", f"article-{newsroom.phone.pk}"} <= named
+    assert "all" not in named
+    assert f"article-{newsroom.phone.pk}" in detail["Surrogate-Key"].split()
+    assert f"article-{newsroom.chip.pk}" not in detail["Surrogate-Key"].split()
+    assert "search" in client.get("/api/v1/search/?q=华为")["Surrogate-Key"].split()
+    # Editing another article leaves the phone's answer cached; the list shows both, so it goes.
+    with commit_on():
+        newsroom.chip.title = "芯片产业再进展"
+        newsroom.chip.save()
+    assert client.get(f"{LIST}{newsroom.phone.slug}/")["X-Cache"] == "hit"
+    assert client.get(LIST)["X-Cache"] == "miss"
 
 
 def test_errors_are_never_cached(client, newsroom):
