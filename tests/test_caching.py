@@ -518,3 +518,18 @@ class TestReaderSitePages:
         assert client.get(person.get_edited_url()).status_code == 404  # nothing left that the person edited
         for address in addresses[:2] + addresses[3:]:
             assert "要删的" not in client.get(address).content.decode(), address
+
+    def test_an_edit_after_publication_shows_its_revision_time_and_languages_at_once(self, client, commit):
+        now = timezone.now()
+        with time_machine.travel(now, tick=False):
+            article = commit(factories.article, "修订时间", body="<p>简体中文的正文。</p>")
+            cached(client, article.get_absolute_url(), "/sitemap-articles.xml")
+        with time_machine.travel(now + dt.timedelta(hours=2), tick=False):
+            article.body = "<p>這是繁體中文的內容，經過編輯修訂。</p>"
+            commit(article.save)
+            html = client.get(article.get_absolute_url()).content.decode()
+            revised = timezone.localtime(article.revised_at)
+            assert revised > timezone.localtime(now) + dt.timedelta(hours=1)
+            assert f'"dateModified": "{revised.isoformat()}"' in html
+            assert 'class="body" lang="zh-Hant"' in html
+            assert f"<lastmod>{revised:%Y-%m-%d}" in client.get("/sitemap-articles.xml").content.decode()
