@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # Worker processes pay off only past a few dozen documents (forking costs ~50 ms).
 MIN_DOCUMENTS_FOR_WORKERS = 48
+# Documents parsed in the writer before workers are started (starting them costs more than a few).
+PARSED_BEFORE_WORKERS = 4
 LOOKAHEAD_PER_WORKER = 16
 # prctl(2): ask the kernel for a signal when the parent process dies.
 PR_SET_PDEATHSIG = 1
@@ -186,23 +188,30 @@ class Importer:
         Workers parse and sanitise up to ``LOOKAHEAD_PER_WORKER`` documents ahead of
         the writer, so both cores stay busy and memory stays flat however many files.
         """
+        # Workers start only once a few documents have needed parsing, and only if enough remain
+        # to pay for starting them: a re-run, where (nearly) everything is unchanged, starts none.
         pool = None
-        if (
-            self.workers > 1
-            and len(documents) >= MIN_DOCUMENTS_FOR_WORKERS
-            and _close_connections_before_fork()
-        ):
-            pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=exit_with_parent,
-                initargs=(os.getpid(),),
-            )
+        parsed_here = 0
         lookahead = max(self.workers, 1) * LOOKAHEAD_PER_WORKER
         pending: deque = deque()
         try:
-            for path, name in documents:
-                pending.append(self._start(path, name, pool))
+            for index, (path, name) in enumerate(documents):
+                digest = self._hash(path, name)
+                if pool is None and isinstance(digest, str) and self._needs_parsing(digest):
+                    parsed_here += 1
+                    if (
+                        parsed_here > PARSED_BEFORE_WORKERS
+                        and self.workers > 1
+                        and len(documents) - index >= MIN_DOCUMENTS_FOR_WORKERS
+                        and _close_connections_before_fork()
+                    ):
+                        pool = ProcessPoolExecutor(
+                            self.workers,
+                            mp_context=multiprocessing.get_context("fork"),
+                            initializer=exit_with_parent,
+                            initargs=(os.getpid(),),
+                        )
+                pending.append(self._start(path, name, digest, pool))
                 if len(pending) > lookahead:
                     yield self._finish(pending.popleft())
             while pending:
@@ -211,18 +220,28 @@ class Importer:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
-    def _start(self, path: Path, name: str, pool: ProcessPoolExecutor | None) -> Pending:
-        """Read and hash a document; hand unknown ones to a worker (or prepare them here).
+    def _hash(self, path: Path, name: str) -> str | DocumentReport:
+        """Return the content hash of a document, or the report of a file that cannot be read."""
+        try:
+            return content_hash(read_bytes(path, self.max_bytes))
+        except ImportRefused as refusal:
+            return DocumentReport(name, Outcome.FAILED, str(refusal), feed=folder_feed(name))
+
+    def _needs_parsing(self, digest: str) -> bool:
+        return self.force or digest not in self.known_hashes
+
+    def _start(
+        self, path: Path, name: str, digest: str | DocumentReport, pool: ProcessPoolExecutor | None
+    ) -> Pending:
+        """Hand a document not imported as it is to a worker (or prepare it here).
 
         Returns what is left to do, to be called in document order (``_finish``).
         """
-        try:
-            digest = content_hash(read_bytes(path, self.max_bytes))
-        except ImportRefused as refusal:
-            report = DocumentReport(name, Outcome.FAILED, str(refusal), feed=folder_feed(name))
+        if isinstance(digest, DocumentReport):
+            report = digest
             return lambda: report
-        known_key = self.known_hashes.get(digest)
-        if known_key is not None and not self.force:
+        if not self._needs_parsing(digest):
+            known_key = self.known_hashes[digest]
             return lambda: self._seen(name, known_key) or DocumentReport(
                 name, Outcome.UNCHANGED, import_key=known_key, feed=folder_feed(name)
             )

@@ -111,6 +111,24 @@ def load_profiles(path: Path | None = None) -> Profiles:
     return _load(str(path or profiles_path()))
 
 
+def profiles_digest(path: Path | None = None) -> str:
+    """Return the digest of the profiles file in use (as ``load_profiles().digest``), without reading
+    the profiles: an import that finds every document unchanged never needs them."""
+    return _digest(str(path or profiles_path()))
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(path: str) -> str:
+    try:
+        return _file_digest(Path(path).read_bytes())
+    except OSError as error:
+        raise ProfileError(f"{path}: cannot read the feed profiles: {error.strerror or error}") from error
+
+
+def _file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> Profiles:
     try:
@@ -129,7 +147,7 @@ def _load(path: str) -> Profiles:
     unknown = set(document) - {"defaults", "feeds", "schema"}
     if unknown:
         raise ProfileError(f"{path}: unknown top-level table(s) {', '.join(sorted(unknown))}")
-    return Profiles(defaults, feeds, hashlib.sha256(data).hexdigest()[:16], path)
+    return Profiles(defaults, feeds, _file_digest(data), path)
 
 
 def _profile(path: str, where: str, key: str, table: Any, base: FeedProfile | None) -> FeedProfile:

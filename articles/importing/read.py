@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from articles.importing.errors import ImportRefused
-from articles.importing.profiles import load_profiles
+from articles.importing.profiles import profiles_digest
 
 # Bump when the importer's output for the same file changes, so that a re-run
 # re-imports documents whose stored hash came from the older importer.
@@ -25,7 +25,7 @@ def content_hash(data: bytes) -> str:
     The importer's version and the feed profiles' digest are part of it: after either
     changes, the next run reads every document again (and updates only what comes out different).
     """
-    salt = f"{IMPORTER_VERSION}\0{load_profiles().digest}\0".encode()
+    salt = f"{IMPORTER_VERSION}\0{profiles_digest()}\0".encode()
     return hashlib.sha256(salt + data).hexdigest()
 
 
