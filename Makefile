@@ -5,8 +5,17 @@ PYTHON := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+ALLOWED_HOSTS ?= $(HOST),localhost,127.0.0.1,[::1]
+DATA_DIR := $(or $(NEWSROOM_DATA_DIR),data)
+# What `make import` reads: your own archive of seed documents (a file or a folder).
+ARCHIVE ?= $(SEED_CORPUS)
 
-.PHONY: install run serve import test lint format check bench faults cluster cluster-stop clean
+# `make run`: the production configuration (DEBUG off, a secret key generated once and kept in the
+# data folder, collected static files, the real error pages), served over plain HTTP on this machine.
+PRODUCTION := DJANGO_DEBUG=0 DJANGO_SECRET_KEY_FILE=$(DATA_DIR)/secret-key DJANGO_ALLOWED_HOSTS='$(ALLOWED_HOSTS)' \
+	DJANGO_HTTPS=0 NEWSROOM_SERVE_MEDIA=1
+
+.PHONY: install run dev import test lint format check bench faults cluster cluster-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PYTHON_BIN) -m venv $(VENV)
@@ -15,19 +24,31 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## run: install, migrate, import seeds/ (and $SEED_CORPUS), create an admin, serve with gunicorn
-run: install
-	$(PYTHON) manage.py migrate --noinput
-	$(PYTHON) manage.py sanitise_bodies
-	$(MAKE) --no-print-directory import
-	$(PYTHON) manage.py ensure_admin
-	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/); Ctrl-C stops."
-	$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+$(DATA_DIR)/secret-key:
+	mkdir -p $(DATA_DIR)
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-## import: import seeds/ and, when set, $SEED_CORPUS (failures are reported, the site still starts)
+## run: install, migrate, import $SEED_CORPUS when set, create an admin, collect static files, serve
+##      the production configuration with gunicorn on http://$(HOST):$(PORT)/
+run: install $(DATA_DIR)/secret-key
+	$(PRODUCTION) $(PYTHON) manage.py migrate --noinput
+	$(PRODUCTION) $(PYTHON) manage.py sanitise_bodies
+	$(if $(SEED_CORPUS),-$(PRODUCTION) $(PYTHON) manage.py import_seeds "$(SEED_CORPUS)",@echo "No SEED_CORPUS set: nothing imported. Import an archive with: make import ARCHIVE=path/to/posts")
+	$(PRODUCTION) $(PYTHON) manage.py ensure_admin
+	$(PRODUCTION) $(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/); Ctrl-C stops."
+	$(PRODUCTION) exec $(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+## dev: the development server (DEBUG on, code reloads) on http://$(HOST):$(PORT)/
+dev: install
+	DJANGO_DEBUG=1 $(PYTHON) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PYTHON) manage.py ensure_admin
+	DJANGO_DEBUG=1 $(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+## import: import the seed documents in ARCHIVE (default $SEED_CORPUS), e.g. make import ARCHIVE=~/posts
 import: install
-	-$(PYTHON) manage.py import_seeds seeds $(if $(SEED_CORPUS),"$(SEED_CORPUS)")
+	@test -n "$(ARCHIVE)" || { echo "Say what to import: make import ARCHIVE=path/to/posts"; exit 2; }
+	$(PYTHON) manage.py import_seeds "$(ARCHIVE)"
 
 ## test: the test suite (SQLite unless DATABASE_URL is set); exits non-zero when no test ran
 test: install
@@ -57,6 +78,7 @@ bench: install
 faults: install
 	bash deploy/install-packages.sh --bench
 	$(PYTHON) benchmarks/faults.py
+
 ## cluster: Varnish in front of two gunicorn app servers on PostgreSQL and Redis (deploy/cluster.py); Ctrl-C stops it
 cluster: install
 	bash deploy/install-packages.sh

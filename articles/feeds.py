@@ -1,4 +1,13 @@
-"""RSS 2.0 and Atom feeds of the latest articles: the whole site, and each category, tag and author."""
+"""RSS 2.0 and Atom feeds of the latest articles: the whole site, and each category, tag and author.
+
+The URLconf makes one instance of each feed class and every request (in every thread) shares it,
+so the classes keep nothing of a request on ``self``. Each item's id is a ``tag:`` URI (RFC 4151)
+made of the site's name and the article's id: it stays the same whatever Host header a reader
+used and when the article's address changes, so feed readers never show an article twice.
+"""
+
+import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -28,7 +37,7 @@ class LatestRss(Feed):
         return _("The latest news from %(site)s") % {"site": self.site_name()}
 
     def link(self, obj=None) -> str:
-        return reverse("articles:home")
+        return site_address(reverse("articles:home"))
 
     def articles(self, obj):
         return Article.objects.published()
@@ -52,16 +61,18 @@ class LatestRss(Feed):
         return item.summary or item.safe_body
 
     def item_link(self, item: Article) -> str:
-        return item.get_absolute_url()
+        return site_address(item.get_absolute_url())
 
     def item_guid(self, item: Article) -> str:
-        return self._request_site + item.get_absolute_url()
+        return article_tag_uri(item)
+
+    item_guid_is_permalink = False
 
     def item_pubdate(self, item: Article):
         return item.published_at
 
     def item_updateddate(self, item: Article):
-        return max(item.updated_at, item.published_at)
+        return item.revised_at or item.published_at
 
     def item_author_name(self, item: Article) -> str:
         return "、".join(byline.author.name for byline in item.bylines.all()) or None
@@ -69,9 +80,27 @@ class LatestRss(Feed):
     def item_categories(self, item: Article) -> list[str]:
         return [tag.name for tag in item.tags.all()]
 
-    def __call__(self, request, *args, **kwargs):
-        self._request_site = settings.NEWSROOM_SITE_URL or request.build_absolute_uri("/").rstrip("/")
-        return super().__call__(request, *args, **kwargs)
+
+def site_address(path: str) -> str:
+    """Return ``path`` on NEWSROOM_SITE_URL when it is set; else as is (the feed adds the request's host)."""
+    return settings.NEWSROOM_SITE_URL + path if settings.NEWSROOM_SITE_URL else path
+
+
+def site_authority() -> str:
+    """Return the host name that owns the feed ids: NEWSROOM_SITE_URL's, else the first allowed host's."""
+    if settings.NEWSROOM_SITE_URL:
+        return urlsplit(settings.NEWSROOM_SITE_URL).hostname or "localhost"
+    for host in settings.ALLOWED_HOSTS:
+        name = host.lstrip(".")
+        if name and name != "*" and not name.startswith("["):
+            return name
+    return "localhost"
+
+
+def article_tag_uri(article: Article) -> str:
+    """Return the article's permanent feed id: ``tag:HOST,YYYY-MM-DD:articles/ID`` (RFC 4151), dated
+    by the article's creation, which never changes."""
+    return f"tag:{site_authority()},{article.created_at.astimezone(dt.UTC):%Y-%m-%d}:articles/{article.pk}"
 
 
 class LatestAtom(LatestRss):
@@ -87,7 +116,7 @@ class CategoryRss(LatestRss):
         return f"{obj.name} · {self.site_name()}"
 
     def link(self, obj: Category) -> str:
-        return obj.get_absolute_url()
+        return site_address(obj.get_absolute_url())
 
     def articles(self, obj: Category):
         return Article.objects.published().in_category(obj)
@@ -109,7 +138,7 @@ class TagRss(LatestRss):
         return f"#{obj.name} · {self.site_name()}"
 
     def link(self, obj: Tag) -> str:
-        return obj.get_absolute_url()
+        return site_address(obj.get_absolute_url())
 
     def articles(self, obj: Tag):
         return Article.objects.published().tagged(obj)
@@ -131,7 +160,7 @@ class AuthorRss(LatestRss):
         return f"{obj.name} · {self.site_name()}"
 
     def link(self, obj: Author) -> str:
-        return obj.get_absolute_url()
+        return site_address(obj.get_absolute_url())
 
     def articles(self, obj: Author):
         return Article.objects.published().by_author(obj)

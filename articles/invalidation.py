@@ -190,7 +190,7 @@ class Freshness:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._lock = threading.RLock()
-        self._remembered: weakref.WeakSet[Remembered] = weakref.WeakSet()
+        self._remembered: weakref.WeakSet[Remembered | RememberedValues] = weakref.WeakSet()
         self.reset()
 
     def reset(self) -> None:
@@ -324,6 +324,53 @@ class Remembered:
         value = self.load()
         self._held = (generation, value)
         return value
+
+
+class RememberedValues:
+    """Values read from the database under names (a listing's size, say), each kept by this process
+    until a purge names one of the keys it was kept with, or a scheduled publication that changes
+    one of them comes due; at most ``most`` of them at once."""
+
+    def __init__(self, most: int = 10_000) -> None:
+        self.most = most
+        self._lock = threading.Lock()
+        self._held: dict[str, tuple[int, frozenset[str], float, object]] = {}
+        freshness._remembered.add(self)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._held = {}
+
+    def get(self, name: str) -> object | None:
+        """Return the value kept under ``name``, or None when there is none or it may have changed."""
+        held = self._held.get(name)
+        if held is None:
+            return None
+        generation, keys, expires, value = held
+        return value if time.time() < expires and freshness.is_fresh(generation, keys) else None
+
+    def keep(self, name: str, value: object, keys: Iterable[str], generation: int) -> None:
+        """Keep ``value`` under ``name``: read at ``generation`` (``freshness.generation()``, taken
+        before the read), it changes with the things ``keys`` name."""
+        keys, now = frozenset(keys), time.time()
+        try:
+            # No purge announces a scheduled publication: the value expires when one changes it.
+            expires = freshness.expiry(
+                keys, now, now + settings.NEWSROOM_PAGE_CACHE_SECONDS + WINDOW_MARGIN_SECONDS
+            )
+        except (DatabaseError, InterfaceError):  # the schedule cannot be read: keep nothing
+            return
+        with self._lock:
+            if len(self._held) >= self.most and name not in self._held:
+                # Stale values go first; a table full of fresh ones starts over.
+                self._held = {
+                    held_name: held
+                    for held_name, held in self._held.items()
+                    if now < held[2] and freshness.is_fresh(held[0], held[1])
+                }
+                if len(self._held) >= self.most:
+                    self._held = {}
+            self._held[name] = (generation, keys, expires, value)
 
 
 freshness = Freshness()

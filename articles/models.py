@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -9,15 +10,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Case, F, Min, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Lower, Now
+from django.db.models import Case, Count, F, Min, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Lower, Now, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from articles import body_marks, search
+from articles import body_marks, reading, search
+from articles.addresses import path_to
 from articles.images import delete_renditions, original_of, renditions_to_record, validate_image_field
 from articles.rows import Columns, columns, fetch_all
 from articles.safe_urls import WebURLField, check_web_urls
@@ -37,8 +39,14 @@ SUMMARY_DEFERRED_FIELDS = (
 )
 RELATED_TAGS = 8
 RELATED_PER_TAG = 12
+# What readers see of an article: an edit of one of these after publication is a revision.
+READER_VISIBLE_FIELDS = (
+    "title", "subtitle", "summary", "body", "lead_image", "lead_image_url", "lead_image_caption",
+    "lead_image_credit", "category_id", "editor_id", "source_name", "source_url", "credits",
+    "rights_notice", "published_at",
+)  # fmt: skip
 # What around() reads of each candidate: what the page shows of it, and what ranks it.
-AROUND_FIELDS = ("id", "title", "slug", "published_at", "category_id")
+AROUND_FIELDS = ("id", "title", "slug", "published_at", "category_id", "title_language")
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -121,7 +129,7 @@ class Category(models.Model):
                     child.save()
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:category", kwargs={"path": self.path})
+        return path_to("articles:category", "path", self.path)
 
     def clean(self) -> None:
         if self.pk and self.parent_id:
@@ -158,7 +166,7 @@ class Category(models.Model):
         if len(names) != len(slugs):
             return [(c.name, c.get_absolute_url()) for c in self.ancestors(include_self=True)]
         return [
-            (name, reverse("articles:category", kwargs={"path": PATH_SEPARATOR.join(slugs[: depth + 1])}))
+            (name, path_to("articles:category", "path", PATH_SEPARATOR.join(slugs[: depth + 1])))
             for depth, name in enumerate(names)
         ]
 
@@ -247,7 +255,11 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return path_to("articles:author", "slug", self.slug)
+
+    def get_edited_url(self) -> str:
+        """Return the address of the page listing the articles this person was the responsible editor of."""
+        return path_to("articles:editor", "slug", self.slug)
 
 
 class Tag(TagBase):
@@ -272,7 +284,7 @@ class Tag(TagBase):
         return f"{slug}-{i}" if i is not None else slug
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return path_to("articles:tag", "slug", self.slug)
 
 
 class TaggedArticle(ItemBase):
@@ -308,10 +320,6 @@ class Surroundings:
     related: list[Article]
     previous: Article | None
     next: Article | None
-
-
-def _position(article) -> tuple:
-    return (article.published_at, article.id)
 
 
 def _union_all(statements: list[tuple[str, list]]) -> tuple[str, list]:
@@ -378,6 +386,26 @@ class ArticleQuerySet(models.QuerySet):
         """Return articles with ``author`` in their byline."""
         return self.filter(bylines__author=author)
 
+    def edited_by(self, author: Author) -> ArticleQuerySet:
+        """Return articles ``author`` was the responsible editor (责任编辑) of."""
+        return self.filter(editor=author)
+
+    def months(self) -> list[tuple[int, list[tuple[dt.date, int]]]]:
+        """Return [(year, [(first day of a month, article count)])] of these articles, newest first,
+        in the site's time zone, in one query."""
+        counts = (
+            self.order_by()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        )
+        years: dict[int, list[tuple[dt.date, int]]] = {}
+        for row in counts:
+            month = row["month"].date()
+            years.setdefault(month.year, []).append((month, row["count"]))
+        return list(years.items())
+
     def tagged(self, tag: Tag) -> ArticleQuerySet:
         """Return articles carrying ``tag``."""
         return self.filter(tagged_items__tag=tag)
@@ -401,7 +429,7 @@ class ArticleQuerySet(models.QuerySet):
         ids = self.values("pk")[offset : offset + count]
         # The rows by id alone: repeating this queryset's conditions around the subquery would only
         # make the query longer to compile. What the rows load, and their order, stay this queryset's.
-        rows = self.model._base_manager.filter(pk__in=Subquery(ids))
+        rows = self.model._base_manager.filter(pk__in=Subquery(ids)).annotate(**self.query.annotations)
         rows.query.select_related = self.query.select_related
         rows.query.deferred_loading = self.query.deferred_loading
         return list(rows.order_by(*(self.query.order_by or self.model._meta.ordering)))
@@ -422,18 +450,8 @@ class ArticleQuerySet(models.QuerySet):
 
         A range on ``published_at`` rather than ``__year``/``__month`` lookups, so the index serves it.
         """
-        first = dt.date(year, month or 1, day or 1)
-        if day:
-            after = first + dt.timedelta(days=1)
-        elif month:
-            after = dt.date(year + month // 12, month % 12 + 1, 1)
-        else:
-            after = dt.date(year + 1, 1, 1)
-        zone = timezone.get_default_timezone()
-        return self.filter(
-            published_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=zone),
-            published_at__lt=dt.datetime.combine(after, dt.time.min, tzinfo=zone),
-        )
+        start, end = archive_range(year, month, day)
+        return self.filter(published_at__gte=start, published_at__lt=end)
 
     def search(self, text: str, limit: int | None = None) -> ArticleQuerySet:
         """Return articles containing every word of ``text``, title matches first, then newest.
@@ -493,6 +511,23 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def archive_range(
+    year: int, month: int | None = None, day: int | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """Return the start (included) and end (excluded) of a year, month or day in the site's time zone."""
+    first = dt.date(year, month or 1, day or 1)
+    if day:
+        after = first + dt.timedelta(days=1)
+    elif month:
+        after = dt.date(year + month // 12, month % 12 + 1, 1)
+    else:
+        after = dt.date(year + 1, 1, 1)
+    zone = timezone.get_default_timezone()
+    return dt.datetime.combine(first, dt.time.min, tzinfo=zone), dt.datetime.combine(
+        after, dt.time.min, tzinfo=zone
+    )
+
+
 # A time no article is published at: it shows where the time goes in published()'s compiled SQL.
 _STAND_IN_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -501,7 +536,7 @@ def published_condition() -> tuple[str, list]:
     """Return ``published()``'s condition on the article table, as SQL and parameters, for now."""
     sql, params, time_index = _compiled_published_condition(connection.vendor)
     params = list(params)
-    params[time_index] = _database_time(timezone.now())
+    params[time_index] = database_time(timezone.now())
     return sql, params
 
 
@@ -513,11 +548,11 @@ def _compiled_published_condition(vendor: str) -> tuple[str, tuple, int]:
     """
     query = Article.objects.published(at=_STAND_IN_TIME).query
     sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    return f"({sql})", tuple(params), params.index(_database_time(_STAND_IN_TIME))
+    return f"({sql})", tuple(params), params.index(database_time(_STAND_IN_TIME))
 
 
-def _database_time(moment: dt.datetime):
-    """Return ``moment`` as the database compares it with ``published_at`` (text on SQLite)."""
+def database_time(moment: dt.datetime):
+    """Return ``moment`` as the database compares it with ``published_at`` (text on SQLite), for plain SQL."""
     return Article._meta.get_field("published_at").get_db_prep_value(moment, connection)
 
 
@@ -576,26 +611,36 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         Related articles share tags or the category with ``article``, most shared tags first, then
         same category, then newest. Candidates are the newest few carrying each tag and the newest
         few in the category, so the cost does not grow with the archive. Previous and next follow
-        publication order among these articles.
+        publication order within the article's category.
         """
         if article.published_at is None:
             # A draft being previewed has no place in publication order yet.
             return Surroundings(related=[], previous=None, next=None)
         moment, pk = article.published_at, article.pk
         visible, visible_params = published_condition()
-        at = _database_time(moment)
+        at = database_time(moment)
         table, tagged = Article._meta.db_table, TaggedArticle._meta.db_table
-        # The redundant range (<= / >=) lets the (status, published_at) index start at the article.
+        # Previous and next within the article's category (the article_in_category index), or among
+        # all articles for one without a category. The redundant range (<= / >=) lets the index
+        # start at the article.
+        same_section, section_params = (
+            ("category_id = %s", [article.category_id])
+            if article.category_id
+            else (
+                "category_id IS NULL",
+                [],
+            )
+        )
         candidates = [
             (
-                f"SELECT id FROM {table} WHERE {visible} AND published_at <= %s"
+                f"SELECT id FROM {table} WHERE {visible} AND {same_section} AND published_at <= %s"
                 " AND (published_at < %s OR id < %s) ORDER BY published_at DESC, id DESC LIMIT 1",
-                [*visible_params, at, at, pk],
+                [*visible_params, *section_params, at, at, pk],
             ),
             (
-                f"SELECT id FROM {table} WHERE {visible} AND published_at >= %s"
+                f"SELECT id FROM {table} WHERE {visible} AND {same_section} AND published_at >= %s"
                 " AND (published_at > %s OR id > %s) ORDER BY published_at, id LIMIT 1",
-                [*visible_params, at, at, pk],
+                [*visible_params, *section_params, at, at, pk],
             ),
         ]
         if article.category_id:
@@ -617,40 +662,71 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
             for tag_id in tag_ids[:RELATED_TAGS]
         ]
         union, union_params = _union_all(candidates)
+        if connection.vendor == "postgresql":
+            # The candidates as one array, looked up by primary key: with IN (…) PostgreSQL may
+            # hash them against a scan of the whole table, bodies and all, when it is small.
+            among_candidates = f"{table}.id = ANY(ARRAY({union}))"
+        else:
+            among_candidates = f"{table}.id IN ({union})"
         shared_ids = tag_ids[:RELATED_TAGS] or [0]
         fields = columns(Article, *AROUND_FIELDS, annotations=("shared_tags",))
-        found = [
-            fields.record(row)
-            for row in fetch_all(
-                f"SELECT {fields.select_list()}, (SELECT COUNT(*) FROM {tagged} AS shared"
-                f" WHERE shared.content_object_id = {table}.id"
-                f" AND shared.tag_id IN ({', '.join(['%s'] * len(shared_ids))}))"
-                f" FROM {table} WHERE {visible} AND {table}.id IN ({union}) AND {table}.id <> %s",
-                [*shared_ids, *visible_params, *union_params, pk],
-            )
-        ]
-        previous = max(
-            (c for c in found if (c.published_at, c.id) < (moment, pk)), default=None, key=_position
+        quote = connection.ops.quote_name
+        published_at, id_, category_id = quote("published_at"), quote("id"), quote("category_id")
+        candidate = (
+            f"SELECT {fields.select_list()}, (SELECT COUNT(*) FROM {tagged} AS shared"
+            f" WHERE shared.content_object_id = {table}.id"
+            f" AND shared.tag_id IN ({', '.join(['%s'] * len(shared_ids))})) AS shared_tags"
+            f" FROM {table} WHERE {visible} AND {among_candidates} AND {table}.id <> %s"
         )
-        following = min(
-            (c for c in found if (c.published_at, c.id) > (moment, pk)), default=None, key=_position
+        # Ranked in the database, which returns only what the page shows (the candidates can be
+        # a hundred): the previous and next in the category, then the related articles.
+        in_section = f"{category_id} = %s" if article.category_id else f"{category_id} IS NULL"
+        related_if, related_order = "shared_tags > 0", "shared_tags DESC"
+        related_params: list = []
+        if article.category_id:
+            related_if += f" OR {category_id} = %s"
+            related_order += f", CASE WHEN {category_id} = %s THEN 1 ELSE 0 END DESC"
+            related_params = [article.category_id, article.category_id]
+        shown, shown_params = _union_all(
+            [
+                (
+                    f"SELECT *, {_PREVIOUS} AS role FROM candidate WHERE {in_section}"
+                    f" AND ({published_at} < %s OR ({published_at} = %s AND {id_} < %s))"
+                    f" ORDER BY {published_at} DESC, {id_} DESC LIMIT 1",
+                    [*section_params, at, at, pk],
+                ),
+                (
+                    f"SELECT *, {_NEXT} AS role FROM candidate WHERE {in_section}"
+                    f" AND ({published_at} > %s OR ({published_at} = %s AND {id_} > %s))"
+                    f" ORDER BY {published_at}, {id_} LIMIT 1",
+                    [*section_params, at, at, pk],
+                ),
+                (
+                    f"SELECT *, {_RELATED} AS role FROM candidate WHERE {related_if}"
+                    f" ORDER BY {related_order}, {published_at} DESC, {id_} DESC LIMIT {int(limit)}",
+                    related_params,
+                ),
+            ]
         )
-        related = [
-            candidate
-            for candidate in sorted(
-                found,
-                key=lambda c: (c.shared_tags, c.category_id == article.category_id, c.published_at, c.id),
-                reverse=True,
-            )
-            if candidate.shared_tags or (article.category_id and candidate.category_id == article.category_id)
-        ][:limit]
-        # Instances only for the articles shown: the candidates can be dozens.
-        shown = {c.id: fields.from_record(c) for c in [*related, previous, following] if c is not None}
-        return Surroundings(
-            related=[shown[c.id] for c in related],
-            previous=shown[previous.id] if previous else None,
-            next=shown[following.id] if following else None,
+        rows = fetch_all(
+            f"WITH candidate AS ({candidate}) {shown}",
+            [*shared_ids, *visible_params, *union_params, pk, *shown_params],
         )
+        role = len(fields)
+        surroundings = Surroundings(related=[], previous=None, next=None)
+        for row, record in zip(rows, fields.records(rows), strict=True):
+            instance = fields.from_record(record)
+            if row[role] == _PREVIOUS:
+                surroundings = dataclasses.replace(surroundings, previous=instance)
+            elif row[role] == _NEXT:
+                surroundings = dataclasses.replace(surroundings, next=instance)
+            else:
+                surroundings.related.append(instance)
+        return surroundings
+
+
+# The roles of around()'s rows.
+_PREVIOUS, _NEXT, _RELATED = 0, 1, 2
 
 
 # The article page's read: one UNION ALL of three kinds of rows, the article (with its category and
@@ -898,6 +974,32 @@ class Article(models.Model):
         blank=True,
         help_text=_("Why the article was sent back to draft, and what to change."),
     )
+    # Worked out from the text on every save (articles/reading.py), so pages need not.
+    title_language = models.CharField(
+        _("language of the title"),
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text=_("zh-Hans, zh-Hant or ja, detected when saved; empty without Chinese or Japanese text."),
+    )
+    body_language = models.CharField(
+        _("language of the text"),
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text=_("zh-Hans, zh-Hant or ja, detected when saved; empty without Chinese or Japanese text."),
+    )
+    reading_minutes = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=0, editable=False)
+    revised_at = models.DateTimeField(
+        _("last revised"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When what readers see last changed: the source's update time for imported articles, "
+            "the publication time, or the last edit made after publication."
+        ),
+    )
     status_before_trash = models.CharField(
         _("status before the trash"), max_length=20, choices=Status.choices, blank=True, editable=False
     )
@@ -929,6 +1031,12 @@ class Article(models.Model):
             # (ArticleQuerySet.page), the category included for category pages. A key column,
             # not INCLUDE, which SQLite lacks.
             models.Index(fields=["status", "-published_at", "-id", "category"], name="article_listing"),
+            # Previous, next and newest within one category (ArticleManager.around), however small.
+            models.Index(fields=["category", "-published_at", "-id"], name="article_in_category"),
+            # The home page's few featured articles, without reading every published one.
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(is_featured=True), name="article_featured"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -962,8 +1070,9 @@ class Article(models.Model):
             self.take_free_slug(slug_from_text(self.title))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self._read_text()
         # Refused before writing anything, so a caller's transaction stays usable.
-        stored = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
+        stored = self._stored() if self.pk else None
         if slug_given and (stored is None or stored["slug"] != self.slug):
             self.check_slug_is_not_an_old_address()
         # Publishing (scheduling included) ends the article's share links: readers will see it.
@@ -975,6 +1084,7 @@ class Article(models.Model):
             if self.pk:
                 self.version = (self.version or 0) + 1
                 self._keep_old_slug_redirecting(stored)
+            self._note_revision(stored, imported)
             if imported:
                 self.import_version = self.version
             super().save(*args, **kwargs)
@@ -982,7 +1092,7 @@ class Article(models.Model):
                 self.preview_links.live().end()
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return path_to("articles:detail", "slug", self.slug)
 
     @property
     def safe_body(self):
@@ -1017,6 +1127,46 @@ class Article(models.Model):
     def edited_since_import(self) -> bool:
         """Return whether someone saved the article after the importer last wrote it."""
         return self.import_version is not None and self.version != self.import_version
+
+    def credit_lines(self) -> list[str]:
+        """Return the credit lines to show, without the rights notice (shown on its own line)."""
+        notice = self.rights_notice.strip()
+        return [line for line in self.credits.splitlines() if line.strip() and line.strip() != notice]
+
+    def _read_text(self) -> None:
+        """Store what the text tells readers before they read it: its languages and reading time."""
+        text = search.plain_text(self.body)
+        self.title_language = reading.detect_language(self.title)
+        self.body_language = reading.detect_language(" ".join((self.summary, text)))
+        self.reading_minutes = reading.reading_minutes(text)
+
+    def _stored(self) -> dict | None:
+        """Return the stored row's slug, status and what readers see of it (None for a new article)."""
+        return Article.objects.filter(pk=self.pk).values("slug", "status", *READER_VISIBLE_FIELDS).first()
+
+    def _note_revision(self, stored: dict | None, imported: bool) -> None:
+        """Move ``revised_at`` to now when an edit changes what readers of the published article see.
+
+        The importer sets it itself (the source's update time); an article is never revised before
+        its publication.
+        """
+        if self.published_at is None:
+            return
+        was_visible = (
+            stored is not None
+            and stored["status"] == self.Status.PUBLISHED
+            and stored["published_at"] is not None
+            and stored["published_at"] <= timezone.now()
+        )
+        if (
+            not imported
+            and was_visible
+            and self.is_published
+            and any(getattr(self, name) != stored[name] for name in READER_VISIBLE_FIELDS)
+        ):
+            self.revised_at = timezone.now()
+        if self.revised_at is None or self.revised_at < self.published_at:
+            self.revised_at = self.published_at
 
     def take_free_slug(self, base: str) -> None:
         """Set the slug to ``base`` or ``base-2``, ``base-3``…, the first that no article has or had."""

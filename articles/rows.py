@@ -61,10 +61,18 @@ class Columns:
 
     def record(self, row: Sequence, start: int = 0) -> Any:
         """Return the record ``row`` holds from column ``start`` on, its values converted."""
+        return self._record(row, start, self._converters_now())
+
+    def records(self, rows: Sequence[Sequence], start: int = 0) -> list:
+        """Return the records of ``rows``, looking up the converters once for them all."""
+        converters = self._converters_now()
+        return [self._record(row, start, converters) for row in rows]
+
+    def _record(self, row: Sequence, start: int, converters: list) -> Any:
         values = list(row[start : start + len(self)])
-        for index, converters, expression in self._converters_now():
+        for index, field_converters, expression in converters:
             value = values[index]
-            for converter in converters:
+            for converter in field_converters:
                 value = converter(value, expression, connection)
             values[index] = value
         return self.Record._make(values)
@@ -106,8 +114,16 @@ def columns(model: type[models.Model], *field_names: str, annotations: tuple[str
     return Columns(model, field_names, annotations)
 
 
-def fetch_all(sql: str, params: Sequence) -> list[tuple]:
-    """Return the rows ``sql`` selects, through a cursor PostgreSQL may keep the statement prepared on."""
+def fetch_all(sql: str, params: Sequence, prepare: bool = True) -> list[tuple]:
+    """Return the rows ``sql`` selects, through a cursor PostgreSQL may keep the statement prepared on.
+
+    ``prepare=False`` for a statement whose best plan depends on its parameters (how common a
+    searched word is): a prepared statement soon runs one generic plan for every value.
+    """
+    if not prepare:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     with _preparable_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -3,8 +3,8 @@
 Two passes. First lxml reshapes the fragment: it drops elements whose content is
 never shown (scripts, import maps, styles, forms, inline SVG), upgrades protocol-relative
 URLs to https, keeps embeds from allow-listed hosts (https, sandboxed, their address
-rewritten as browsers read it) and turns any other embed into a plain link so readers can
-still reach it, and marks external links ``rel="noopener noreferrer"``. Then bleach
+rewritten as browsers read it, at their own proportions) and turns any other embed into a
+plain link named ``视频：host`` so readers can still reach it, and marks external links ``rel="noopener noreferrer"``. Then bleach
 enforces the allow-lists below, so the first pass can never let anything through that the
 second would refuse.
 
@@ -28,6 +28,7 @@ import html5lib
 import tinycss2
 from bleach.css_sanitizer import CSSSanitizer
 from django.conf import settings
+from django.utils import translation
 from html5lib.constants import DataLossWarning
 from html5lib.serializer import HTMLSerializer
 from lxml import etree
@@ -35,7 +36,8 @@ from lxml.html import html5parser
 
 from articles.safe_urls import browser_form, browser_reading, is_relative, whatwg_parse
 
-SANITISER_VERSION = "2"
+# 3: embeds keep their proportions (aspect-ratio), other embeds are links named 视频：host.
+SANITISER_VERSION = "3"
 
 # html5lib renames attributes whose names lxml cannot hold (``yahei",`` from a broken style
 # attribute) and warns; bleach drops such attributes anyway.
@@ -57,7 +59,7 @@ MEDIA_PROTOCOLS = frozenset({"http", "https"})
 ALLOWED_STYLE_PROPERTIES = frozenset(
     {
         "text-align", "text-indent", "font-weight", "font-style", "text-decoration",
-        "vertical-align", "color", "background-color", "border", "max-width",
+        "vertical-align", "color", "background-color", "border", "max-width", "aspect-ratio",
     }
 )  # fmt: skip
 
@@ -261,13 +263,29 @@ def _protocol_relative_made_https(value: str) -> str:
 
 
 def _link_for_embed(element: etree._Element, url: str) -> etree._Element:
+    """Return a link standing in for an embed: labelled 视频：host, not the (often 400-character) address."""
     link = etree.Element("a", href=url)
     if _is_external(url):
         link.set("rel", "noopener noreferrer")
-    label = (element.get("title") or "").strip()
-    link.text = label or url
+    if title := (element.get("title") or "").strip():
+        link.set("title", title)
+    parsed = whatwg_parse(url)
+    host = parsed.hostname if parsed is not None else ""
+    # Stored in the body: in the site's language, whoever saves it.
+    with translation.override(settings.LANGUAGE_CODE):
+        link.text = translation.gettext("Video: %(host)s") % {"host": host} if host else url
     link.tail = element.tail
     return link
+
+
+def _embed_ratio(element: etree._Element) -> None:
+    """Keep an embed's own proportions (from its pixel width and height) when the page makes it
+    fluid; the stylesheet gives the rest 16:9."""
+    width, height = element.get("width", ""), element.get("height", "")
+    if width.isdigit() and height.isdigit() and int(width) and int(height):
+        element.set("style", f"aspect-ratio: {int(width)} / {int(height)}")
+    else:
+        element.attrib.pop("style", None)
 
 
 def _reshape(root: etree._Element) -> None:
@@ -314,6 +332,7 @@ def _reshape_embed(element: etree._Element, tag: str) -> None:
         element.attrib.pop("srcdoc", None)
         if element.get(attribute):
             element.set(attribute, embedded)
+        _embed_ratio(element)
         if tag == "iframe":
             # Fallback content is never shown; lxml and html5lib read it differently, and each
             # pass would escape it once more.

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from articles.models import Article, Author, Category, Tag
@@ -20,12 +21,13 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "updated_at", "published_at")
+            .only("slug", "revised_at", "published_at")
             .order_by("-published_at", "-id")
         )
 
     def lastmod(self, item: Article):
-        return max(item.updated_at, item.published_at)
+        # When readers last saw it change, not when a row was last written (an import, a note).
+        return item.revised_at or item.published_at
 
 
 class NewsSitemap(ArticleSitemap):
@@ -33,7 +35,7 @@ class NewsSitemap(ArticleSitemap):
 
     def items(self):
         recent = Article.objects.published().filter(published_at__gte=timezone.now() - NEWS_WINDOW)
-        return recent.only("slug", "title", "updated_at", "published_at").order_by("-published_at")[
+        return recent.only("slug", "title", "revised_at", "published_at").order_by("-published_at")[
             :NEWS_LIMIT
         ]
 
@@ -54,11 +56,28 @@ class TagSitemap(Sitemap):
 
 
 class AuthorSitemap(Sitemap):
+    """The pages of people and outlets with published articles in their byline (the others are empty)."""
+
     changefreq = "daily"
     limit = 5000
 
     def items(self):
-        return Author.objects.order_by("pk")
+        bylined = Article.objects.published().filter(bylines__author=OuterRef("pk"))
+        return Author.objects.filter(Exists(bylined)).order_by("pk")
+
+
+class EditorSitemap(Sitemap):
+    """The pages of the responsible editors (责任编辑) of published articles."""
+
+    changefreq = "daily"
+    limit = 5000
+
+    def items(self):
+        edited = Article.objects.published().filter(editor=OuterRef("pk"))
+        return Author.objects.filter(Exists(edited)).order_by("pk")
+
+    def location(self, item: Author) -> str:
+        return item.get_edited_url()
 
 
 SITEMAPS = {
@@ -67,6 +86,7 @@ SITEMAPS = {
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "editors": EditorSitemap,
 }
 
 

@@ -7,14 +7,16 @@ front (the ``Surrogate-Key`` header; Varnish's xkey). The keys:
 
 =======================  ==========================================================================
 ``article-<id>``         the article: its page, its summary in lists, its link anywhere
-``category-<id>``        a category's name, address and place in the tree (breadcrumbs, headers)
+``category-<id>``        a category's name, address and place in the tree (breadcrumbs, headers,
+                         a section page's sub-section links)
 ``tag-<id>``             a tag's name and address
 ``author-<id>``          an author's name, address and biography
-``list``                 the site-wide lists: home page (with its featured articles) and site feeds
+``list``                 the site-wide lists: home page (with its featured articles), the archive
+                         index (every month's count) and site feeds
 ``list-category-<id>``   the articles filed in that very category (a category page shows its
                          whole subtree, so it names the list of each category in it)
 ``list-tag-<id>``        the articles carrying the tag
-``list-author-<id>``     the articles the author wrote or edited
+``list-author-<id>``     the articles the author wrote or edited (their author and editor pages)
 ``day-<yyyy-mm-dd>``,    the articles published that day, month or year (Shanghai time): date
 ``month-<yyyy-mm>``,     archives, and an article page's previous and next articles
 ``year-<yyyy>``

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -16,57 +17,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from articles import search
+from articles import listings, search, share
 from articles import surrogate_keys as keys
 from articles.images import rendition_urls
+from articles.listings import Listing
 from articles.models import RELATED_TAGS, Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
+from articles.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate
 from articles.preview import link_for
 from articles.safe_urls import allowed_or_empty
 
-PAGE_SIZE = 20
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
-MAX_PAGE = 10_000
-SEARCH_DEFERRED_FIELDS = ("credits", "rights_notice", "front_matter", "import_notes")
-
-
-@dataclass
-class Page:
-    """One page of a list, fetched without counting the whole list (one query, ``size + 1`` rows)."""
-
-    number: int
-    items: list = field(default_factory=list)
-    has_next: bool = False
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def page_number(request) -> int:
-    """Return the page number ``?page=`` asks for; 404 for one that cannot exist."""
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise Http404(_("No such page."))
-    return int(raw)
-
-
-def paginate(request, queryset, size: int = PAGE_SIZE, by_ids: bool = True) -> Page:
-    """Return the page of ``queryset`` that ``?page=`` asks for; 404 for a page that is not there."""
-    number = page_number(request)
-    offset = (number - 1) * size
-    rows = queryset.page(offset, size + 1) if by_ids else list(queryset[offset : offset + size + 1])
-    if number > 1 and not rows:
-        raise Http404(_("No such page."))
-    return Page(number=number, items=rows[:size], has_next=len(rows) > size)
+# Search results counted for the page links: past these, the last page linked is the 50th.
+SEARCH_COUNT_LIMIT = 50 * PAGE_SIZE
 
 
 def absolute_url(request, path: str) -> str:
@@ -88,31 +51,43 @@ class ListPage(TemplateView):
     """A paginated list of published articles; subclasses say which and what to call it."""
 
     template_name = "articles/article_list.html"
-    # Deep pages by id first (ArticleQuerySet.page); search orders by relevance, so not there.
-    pages_by_ids = True
+    # An empty first page is a 404 (a person who edited nothing published has no editor page).
+    empty_is_missing = False
 
-    def articles(self):
-        return Article.objects.published()
+    def listing(self) -> Listing:
+        """Return which published articles the page lists."""
+        return Listing.everything()
+
+    def pages(self) -> Fetch:
+        """Return what reads the listing's pages (its summaries, in plain SQL)."""
+        return functools.partial(listings.summaries, self.listing())
 
     def heading(self) -> str:
         raise NotImplementedError
-
-    def summaries(self):
-        return self.articles().for_summaries()
 
     def shown(self) -> set[str]:
         """Return the surrogate keys of the list itself (the summaries in it add their own)."""
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, self.summaries(), by_ids=self.pages_by_ids)
-        keys.show(*self.shown(), *keys.summaries(page.items))
+        shown = self.shown()
+        page = paginate(
+            self.request, self.pages(), key=f"{self.request.path}?{self.page_query()}", keys=shown
+        )
+        if self.empty_is_missing and not page.items:
+            raise Http404(_("Nothing to list here."))
+        keys.show(*shown, *keys.summaries(page.items))
         return super().get_context_data(
             page=page,
+            page_query=self.page_query(),
             heading=self.heading(),
             canonical_url=canonical_url(self.request, page),
             **kwargs,
         )
+
+    def page_query(self) -> str:
+        """Return what the page links carry besides ``page=`` (the search words), as a query string."""
+        return ""
 
 
 class HomeView(ListPage):
@@ -122,9 +97,7 @@ class HomeView(ListPage):
         context = super().get_context_data(**kwargs)
         featured = []
         if context["page"].number == 1:
-            featured = list(
-                Article.objects.published().featured().select_related("category")[:FEATURED_COUNT]
-            )
+            featured, _total = listings.summaries(Listing.featured(), 0, FEATURED_COUNT)
             # Featured articles usually open the latest list too: show each once.
             shown = {article.pk for article in featured}
             context["page"].items = [a for a in context["page"].items if a.pk not in shown]
@@ -161,19 +134,32 @@ def article_page_context(request, page: ArticlePage) -> dict:
     article, bylines, tags = page.article, page.bylines, page.tags
     around = Article.objects.around(article, [tag.pk for tag in tags], RELATED_COUNT)
     keys.show(*keys.article_page(page, around.related, around.previous, around.next, RELATED_TAGS))
+    address = absolute_url(request, article.get_absolute_url())
     return {
         "article": article,
         "tags": tags,
         "bylines": bylines,
         "breadcrumbs": article.breadcrumbs(),
+        "credit_lines": article.credit_lines(),
         "related": around.related,
         "previous_article": around.previous,
         "next_article": around.next,
         "lead_image_srcset": _srcset(article),
-        "canonical_url": absolute_url(request, article.get_absolute_url()),
+        "canonical_url": address,
         "image_url": _image_url(request, article),
-        "structured_data": _structured_data(request, article, bylines),
+        "structured_data": _structured_data(request, article, bylines, address),
+        # A preview's article has no public address yet: nothing to share (its QR code would not open).
+        "share": share.links(article, address) if article.is_published else None,
     }
+
+
+def share_code(request, slug: str):
+    """Return the QR code of the article's address as SVG, for sharing on 微信 (WeChat) by phone."""
+    article = get_object_or_404(Article.objects.published().only("slug"), slug=slug)
+    # The code holds the article's address: it changes with the article's slug.
+    keys.show(keys.article(article.pk))
+    svg = share.qr_code_svg(absolute_url(request, article.get_absolute_url()))
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 class CategoryView(ListPage):
@@ -184,8 +170,8 @@ class CategoryView(ListPage):
         self.category = self.subtree[0]
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().in_categories(self.subtree)
+    def listing(self) -> Listing:
+        return Listing.in_categories(self.subtree)
 
     def heading(self) -> str:
         return self.category.name
@@ -195,8 +181,14 @@ class CategoryView(ListPage):
         return {keys.category(self.category.pk), *keys.subtree_lists(self.subtree)}
 
     def get_context_data(self, **kwargs):
+        children = sorted(
+            (c for c in self.subtree if c.parent_id == self.category.pk), key=lambda c: (c.sort_order, c.name)
+        )
+        # The sub-sections' names and addresses.
+        keys.show(*(keys.category(child.pk) for child in children))
         return super().get_context_data(
             category=self.category,
+            children=children,
             description=self.category.description,
             feed_path=reverse("articles:category-rss", kwargs={"path": self.category.path}),
             **kwargs,
@@ -208,8 +200,8 @@ class TagView(ListPage):
         self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().tagged(self.tag)
+    def listing(self) -> Listing:
+        return Listing.tagged(self.tag.pk)
 
     def heading(self) -> str:
         return "#" + self.tag.name
@@ -224,12 +216,14 @@ class TagView(ListPage):
 
 
 class AuthorView(ListPage):
+    """The articles a person or outlet wrote (their byline)."""
+
     def get(self, request, *args, **kwargs):
         self.author = get_object_or_404(Author, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().by_author(self.author)
+    def listing(self) -> Listing:
+        return Listing.by_author(self.author.pk)
 
     def heading(self) -> str:
         return self.author.name
@@ -245,6 +239,42 @@ class AuthorView(ListPage):
         )
 
 
+class EditorView(ListPage):
+    """The articles a person was the responsible editor (责任编辑) of."""
+
+    empty_is_missing = True
+
+    def get(self, request, *args, **kwargs):
+        self.editor = get_object_or_404(Author, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def listing(self) -> Listing:
+        return Listing.edited_by(self.editor.pk)
+
+    def heading(self) -> str:
+        return _("Edited by %(name)s") % {"name": self.editor.name}
+
+    def shown(self) -> set[str]:
+        # An editor's list key is the author's: an article's editor is in its author lists.
+        return {keys.author(self.editor.pk), keys.author_list(self.editor.pk)}
+
+
+class ArchiveIndexView(TemplateView):
+    """Every year and month with published articles, newest first, with how many each holds."""
+
+    template_name = "articles/archive_index.html"
+
+    def get_context_data(self, **kwargs):
+        # Every month's count: any article published or withdrawn anywhere changes one.
+        keys.show(keys.LIST)
+        return super().get_context_data(
+            years=Article.objects.published().months(),
+            heading=_("Archive"),
+            canonical_url=canonical_url(self.request),
+            **kwargs,
+        )
+
+
 class ArchiveView(ListPage):
     """Articles of a year, a month or a day (in the site's time zone)."""
 
@@ -256,8 +286,8 @@ class ArchiveView(ListPage):
             raise Http404(_("No such date.")) from None
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        return super().articles().in_archive(self.year, self.month, self.day)
+    def listing(self) -> Listing:
+        return Listing.in_archive(self.year, self.month, self.day)
 
     def heading(self) -> str:
         if self.day:
@@ -269,24 +299,35 @@ class ArchiveView(ListPage):
     def shown(self) -> set[str]:
         return {keys.archive(self.year, self.month, self.day)}
 
+    def get_context_data(self, **kwargs):
+        trail = [(_("Archive"), reverse("articles:archive"))]
+        if self.month:
+            trail.append((str(self.year), reverse("articles:archive-year", kwargs={"year": self.year})))
+        if self.day:
+            trail.append(
+                (
+                    formats.date_format(dt.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT"),
+                    reverse("articles:archive-month", kwargs={"year": self.year, "month": self.month}),
+                )
+            )
+        return super().get_context_data(trail=trail, **kwargs)
+
 
 class SearchView(ListPage):
     template_name = "articles/search.html"
-    pages_by_ids = False
 
     def get(self, request, *args, **kwargs):
         self.query_text = request.GET.get("q", "").strip()[:100]
         self.query = search.Query.parse(self.query_text)
         return super().get(request, *args, **kwargs)
 
-    def articles(self):
-        # Results up to the end of this page (and one more, to know whether there is a next page).
-        limit = page_number(self.request) * PAGE_SIZE + 1
-        return super().articles().search(self.query_text, limit=limit)
-
-    def summaries(self):
-        # The snippets come from the bodies.
-        return super().summaries().defer(None).defer(*SEARCH_DEFERRED_FIELDS).select_related("category")
+    def pages(self) -> Fetch:
+        # The best results up to the end of this page; the openings of their bodies, for the snippets.
+        best = listings.matching(self.query, page_number(self.request) * PAGE_SIZE)
+        counted = listings.matching(self.query, SEARCH_COUNT_LIMIT)
+        return functools.partial(
+            listings.summaries, best, counted=counted, body_opening=search.SNIPPET_SOURCE
+        )
 
     def shown(self) -> set[str]:
         return {keys.SEARCH}
@@ -296,10 +337,13 @@ class SearchView(ListPage):
             return _("Search results for “%(query)s”") % {"query": self.query_text}
         return _("Search")
 
+    def page_query(self) -> str:
+        return urlencode({"q": self.query_text}) if self.query_text else ""
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query_text, **kwargs)
         for article in context["page"].items:
-            article.snippet = search.article_snippet(article.summary, article.body, self.query)
+            article.snippet = search.article_snippet(article.summary, article.body_opening, self.query)
             article.title_highlighted = search.highlight(article.title, self.query, length=300)
         return context
 
@@ -328,28 +372,32 @@ def _image_url(request, article: Article) -> str:
     return allowed_or_empty(article.lead_image_url)
 
 
-def _structured_data(request, article: Article, bylines: list[Byline]):
+def _person(request, author: Author, address: str) -> dict:
+    return {
+        "@type": "Organization" if author.kind == Author.Kind.ORGANISATION else "Person",
+        "name": author.name,
+        "url": absolute_url(request, address),
+    }
+
+
+def _structured_data(request, article: Article, bylines: list[Byline], address: str):
     """Return the article's schema.org ``NewsArticle`` as JSON safe inside a ``<script>`` element."""
+    # A draft in preview has no publication time yet: its last change stands in.
+    published = article.published_at or article.updated_at
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title[:110],
-        # A draft in preview has no publication time yet: its last change stands in.
-        "datePublished": timezone.localtime(article.published_at or article.updated_at).isoformat(),
-        "dateModified": timezone.localtime(
-            max(article.updated_at, article.published_at or article.updated_at)
-        ).isoformat(),
-        "mainEntityOfPage": absolute_url(request, article.get_absolute_url()),
-        "author": [
-            {
-                "@type": "Organization" if byline.author.kind == "organisation" else "Person",
-                "name": byline.author.name,
-                "url": absolute_url(request, byline.author.get_absolute_url()),
-            }
-            for byline in bylines
-        ],
+        "datePublished": timezone.localtime(published).isoformat(),
+        "dateModified": timezone.localtime(article.revised_at or published).isoformat(),
+        "mainEntityOfPage": address,
+        "author": [_person(request, byline.author, byline.author.get_absolute_url()) for byline in bylines],
         "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME or _("Newsroom")},
     }
+    if article.title_language:
+        data["inLanguage"] = article.title_language
+    if article.editor is not None:
+        data["editor"] = _person(request, article.editor, article.editor.get_edited_url())
     if article.summary:
         data["description"] = article.summary
     if image := _image_url(request, article):

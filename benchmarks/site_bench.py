@@ -1,12 +1,13 @@
-"""Page benchmark: reader pages served by gunicorn under wrk, next to two baselines.
+"""Page benchmark: reader pages served by gunicorn under wrk, next to baselines, in one run.
 
     SEED_CORPUS=../shared/corpus python benchmarks/site_bench.py [--quick]
 
 PostgreSQL + Redis (the production set-up), on 127.0.0.1 only. The script makes its own
 database (SITE_BENCH_DATABASE, default newsroom_site_bench, dropped and re-created) and uses
-Redis SITE_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14). The articles are the corpus
-($SEED_CORPUS, else seeds/) plus copies made in SQL, each copy a new article with its own
-title, slug, date, bylines, tags and search-index row.
+Redis SITE_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14). The articles are the 2,000
+articles of the perf-floor's generator (``../shared/perf-floor``, see benchmarks/perf_floor.py),
+imported as seed documents, plus copies made in SQL for the larger sizes, each copy a new
+article with its own title, slug, date, bylines, tags and search-index row.
 
 Every case runs on gunicorn with 2 sync workers, DEBUG off, loaded by wrk over loopback
 (one thread, 2 connections: one per worker, so latencies are service times rather than
@@ -15,10 +16,11 @@ queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a
 - a reference: a bare WSGI callable (benchmarks/bare_wsgi.py, no Django) answering 19 KB,
   which shows what gunicorn, wrk and the machine cost alone, latency tails included;
 - baselines: (a) a trivial Django view returning a 19 KB string through Django's default
-  middleware (benchmarks/site_bench_baseline_settings.py); (b) the article page rendered by
-  the template engine from in-memory data, through the project's middleware;
-- article, home, category page 1 and page 50, search; with the page cache and without
-  it (NEWSROOM_PAGE_CACHE_SECONDS=0), at 2,000 and 20,000 articles;
+  middleware (benchmarks/site_bench_baseline_settings.py); (b0) the perf-floor's 19 KB article
+  page rendered by Django's template engine from memory, no project code (its README); (b) the
+  project's own article template rendered from in-memory data;
+- article, home, category page 1 and page 50, a tag page, search; with the page cache and
+  without it (NEWSROOM_PAGE_CACHE_SECONDS=0), at 2,000 and 20,000 articles;
 - the Content API beside the article page, in the same runs: a list (20 articles, all but their
   bodies) and an article, anonymous (the rate limit on, at a rate the load never reaches);
 - search at 100,000 articles, without the page cache;
@@ -27,8 +29,10 @@ queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a
   and the cached home page while an Editor saves a draft in the admin every second
   (benchmarks/draft_saver.py), printing the page cache's hit rate.
 
-Prints a table and the targets of issue 5, and writes artifacts/bench/site.json.
-Total run time about 6 minutes (--quick: 2 s per case and no 100,000 run, about 2 minutes).
+Before the server runs it prints what each uncached page costs in process against (b0), rendered
+in the same process (benchmarks/page_cost.py): figures that hold on a busy machine. Then a table
+and the targets of issues 5 and 13, and writes artifacts/bench/site.json.
+Total run time about 7 minutes (--quick: 2 s per case and no 100,000 run, about 3 minutes).
 ``--sizes 300 --pages article,api-list,api-detail`` runs a small subset (to check the script).
 """
 
@@ -50,13 +54,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+from benchmarks.perf_floor import require_floor_dir, write_seed_documents  # noqa: E402
+
 HOST = "127.0.0.1"  # the only host this script ever loads
 PORT = int(os.environ.get("SITE_BENCH_PORT", "8765"))
 POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 DATABASE = os.environ.get("SITE_BENCH_DATABASE", "newsroom_site_bench")
 REDIS_URL = os.environ.get("SITE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SIZES = (2_000, 20_000)
-HTML_PAGES = ("article", "home", "category p1", "category p50", "search")
+HTML_PAGES = ("article", "home", "category p1", "category p50", "tag", "search")
 API_PAGES = ("api list", "api detail")
 SEARCH_SIZE = 100_000
 SEARCH_WORDS = [
@@ -73,6 +80,8 @@ SEARCH_WORDS = [
     "动画",
     "汽车",
 ]
+# Issue 13: each uncached page's rate as a share of (b0)'s, in the same run.
+FLOOR_SHARES = {"article": 0.50, "home": 0.35, "category p1": 0.35, "tag": 0.35, "search": 0.25}
 LUA = """
 local paths = {%s}
 local counter = 0
@@ -182,11 +191,13 @@ class Bench:
             "NEWSROOM_API_ANONYMOUS_RATE": "1000000000/minute",
         }
         self.environment.pop("CACHE_URL", None)
+        self.environment["PERF_FLOOR"] = str(require_floor_dir())
 
     # ------------------------------------------------------------------ the run
 
     def run(self, search_run: bool) -> None:
         self.prepare_database()
+        self.in_process_costs()
         for size in self.sizes:
             self.grow_to(size)
             paths = self.paths()
@@ -197,6 +208,7 @@ class Bench:
             self.start_server(cache=False, settings="benchmarks.site_bench_baseline_settings")
             self.case("baseline (a) trivial 19 KB", ["/baseline/trivial/"], size, "baseline")
             self.start_server(cache=False)
+            self.case("baseline (b0) perf floor", ["/baseline/floor/"], size, "baseline")
             self.case("baseline (b) template only", paths["template"], size, "baseline")
             for cache in (True, False):
                 self.start_server(cache=cache)
@@ -422,16 +434,33 @@ class Bench:
             subprocess.run(["psql", "-h", HOST, "-U", "postgres", "-qc", statement], check=True)
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
-        corpus = os.environ.get("SEED_CORPUS") or str(PROJECT / "seeds")
-        self.manage("import_seeds", corpus, "--no-progress", "-v0")
+        # The perf-floor's own articles, so that the article pages compare like with like with (b0).
+        with tempfile.TemporaryDirectory(prefix="site-bench-documents-") as folder:
+            documents = write_seed_documents(Path(folder), SIZES[0])
+            self.manage("import_seeds", str(documents), "--no-progress", "-v0")
+        self.sql("VACUUM ANALYZE")
         count = self.sql("SELECT count(*) FROM articles_article")
         print(
-            f"database {DATABASE}: {count} corpus articles imported in {time.monotonic() - step:.0f}s",
+            f"database {DATABASE}: {count} generated articles imported in {time.monotonic() - step:.0f}s",
             flush=True,
         )
 
+    def in_process_costs(self) -> None:
+        """Print what each uncached page costs in process against (b0) in the same process."""
+        subprocess.run(
+            [
+                sys.executable,
+                str(PROJECT / "benchmarks" / "page_cost.py"),
+                "--database-url",
+                POSTGRES + DATABASE,
+            ],
+            cwd=PROJECT,
+            env=self.environment,
+            check=False,
+        )
+
     def grow_to(self, size: int) -> None:
-        """Copy corpus articles in SQL until there are ``size`` articles."""
+        """Copy the imported articles in SQL until there are ``size`` articles."""
         step = time.monotonic()
         have = int(self.sql("SELECT count(*) FROM articles_article"))
         if have >= size:
@@ -447,6 +476,7 @@ class Bench:
             "title": "t.title || ' 〔' || g.n || '〕'",
             "slug": "left(t.slug, 100) || '-b' || g.n",
             "published_at": "now() - (g.n * 7 + t.id % 7) * interval '1 minute'",
+            "revised_at": "now() - (g.n * 7 + t.id % 7) * interval '1 minute'",
             "is_featured": "g.n % 500 = 0",
             "import_key": "NULL",
             "import_hash": "''",
@@ -470,8 +500,8 @@ class Bench:
               SELECT a.id, x.tag_id FROM articles_article a
               JOIN articles_taggedarticle x ON x.content_object_id = (CASE WHEN a.import_source_path LIKE 'bench/%' THEN substr(a.import_source_path, 7)::bigint END)
               WHERE a.import_source_path LIKE 'bench/%' AND NOT EXISTS (SELECT 1 FROM articles_taggedarticle y WHERE y.content_object_id = a.id);
-            INSERT INTO article_search (article_id, status, published_at, title, document)
-              SELECT a.id, a.status, a.published_at, a.title, s.document FROM articles_article a
+            INSERT INTO article_search (article_id, status, published_at, title, title_document, document)
+              SELECT a.id, a.status, a.published_at, a.title, s.title_document, s.document FROM articles_article a
               JOIN article_search s ON s.article_id = (CASE WHEN a.import_source_path LIKE 'bench/%' THEN substr(a.import_source_path, 7)::bigint END)
               WHERE a.import_source_path LIKE 'bench/%' ON CONFLICT (article_id) DO NOTHING;
         """
@@ -489,6 +519,10 @@ class Bench:
             "SELECT string_agg(slug, ' ') FROM (SELECT slug FROM articles_article WHERE status = 'published' "
             "ORDER BY id DESC LIMIT 50) s"
         ).split()
+        tags = self.sql(
+            "SELECT string_agg(slug, ' ') FROM (SELECT t.slug FROM articles_tag t JOIN articles_taggedarticle x"
+            " ON x.tag_id = t.id GROUP BY t.slug ORDER BY count(*) DESC LIMIT 10) s"
+        ).split()
         return {
             "template": [f"/baseline/template/{slug}/" for slug in slugs[:10]],
             "article": [f"/articles/{slug}/" for slug in slugs],
@@ -497,6 +531,7 @@ class Bench:
             "home": ["/"],
             "category p1": ["/category/xin-mei-ti/"],
             "category p50": ["/category/xin-mei-ti/?page=50"],
+            "tag": [f"/tag/{slug}/" for slug in tags],
             "search": [f"/search/?q={word}" for word in SEARCH_WORDS],
         }
 
@@ -528,10 +563,12 @@ class Bench:
 
         trivial = rate("baseline (a) trivial 19 KB", self.sizes[0], "baseline")
         template = rate("baseline (b) template only", self.sizes[0], "baseline")
+        floor = rate("baseline (b0) perf floor", self.sizes[0], "baseline")
         baselines = {
             size: (
                 rate("baseline (a) trivial 19 KB", size, "baseline"),
                 rate("baseline (b) template only", size, "baseline"),
+                rate("baseline (b0) perf floor", size, "baseline"),
             )
             for size in self.sizes
         }
@@ -544,17 +581,28 @@ class Bench:
 
         if trivial and template:
             for size in self.sizes:
-                trivial_here, template_here = baselines[size]
+                trivial_here, template_here, floor_here = baselines[size]
                 trivial_here, template_here = trivial_here or trivial, template_here or template
+                floor_here = floor_here or floor
                 for page in HTML_PAGES:
                     cached = rate(page, size, "cached")
                     if cached:
-                        bound = 0.75 * trivial_here["rps"]
+                        bound = 0.95 * trivial_here["rps"]
                         check(
-                            f"cached {page} @{size} >= 75% of (a)",
+                            f"cached {page} @{size} >= 95% of (a)",
                             cached["rps"],
                             bound,
                             cached["rps"] >= bound,
+                        )
+                for page, share in FLOOR_SHARES.items():
+                    uncached = rate(page, size, "uncached")
+                    if uncached and floor_here:
+                        bound = share * floor_here["rps"]
+                        check(
+                            f"uncached {page} @{size} >= {share:.0%} of (b0)",
+                            uncached["rps"],
+                            bound,
+                            uncached["rps"] >= bound,
                         )
                 uncached = rate("article", size, "uncached")
                 if uncached:

@@ -1,13 +1,17 @@
 """The site's URLs plus two baselines served by the same gunicorn set-up (see site_bench.py).
 
 (a) ``/baseline/trivial/``: a 19 KB string (served with Django's default middleware by site_bench_baseline_settings).
-(b) ``/baseline/template/<slug>/``: the article page rendered by Django's template engine from
+(b) ``/baseline/template/<slug>/``: the article page rendered by the project's template from
     data loaded once per worker, so each request touches no database.
+(b0) ``/baseline/floor/``: the neutral floor of ``../shared/perf-floor`` (its README): a 19 KB
+    article page rendered by Django's template engine from memory, no project code.
 """
 
 from django.http import HttpResponse
 from django.template.loader import get_template
 from django.urls import include, path
+
+from benchmarks.perf_floor import floor_views
 
 TRIVIAL_BODY = "x" * (19 * 1024)
 _loaded: dict[str, dict] = {}
@@ -43,6 +47,7 @@ def _article_context(request, slug):
 
 
 urlpatterns = [
+    path("baseline/floor/", floor_views().article),
     path("baseline/trivial/", trivial),
     path("baseline/template/<slug:slug>/", template),
     path("", include("newsroom.urls")),

@@ -59,6 +59,13 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Or a file holding it (make run keeps a generated one in the data folder; Docker secrets are files).
+SECRET_KEY_FILE = os.environ.get("DJANGO_SECRET_KEY_FILE", "")
+if not SECRET_KEY and SECRET_KEY_FILE:
+    try:
+        SECRET_KEY = Path(SECRET_KEY_FILE).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE {SECRET_KEY_FILE}: {error.strerror}.") from error
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -135,6 +142,16 @@ if NEWSROOM_REQUEST_LOG:
 ROOT_URLCONF = "newsroom.urls"
 
 TEMPLATES = [
+    {
+        # The reader site's pages (templates/jinja2/, articles/templating.py); the admin below.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "articles.templating.environment",
+            "context_processors": ["articles.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -387,6 +404,9 @@ NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 # How long anonymous readers' pages stay in the cache at most, and in shared caches in front
 # (s-maxage); 0 turns the page cache off. A scheduled article's time always cuts it shorter.
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+# Serve uploaded media from Django with DEBUG off: for make run on this machine only; in
+# production the proxy serves DJANGO_MEDIA_ROOT.
+NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", False)
 # How often each process reads the purge log (articles/invalidation.py): a page made stale by a
 # change is not served longer than this after the change commits.
 NEWSROOM_CACHE_SYNC_SECONDS = env_float("NEWSROOM_CACHE_SYNC_SECONDS", 1)
@@ -449,14 +469,17 @@ NEWSROOM_HTTP_CACHE_PURGE_TIMEOUT_SECONDS = env_float("NEWSROOM_HTTP_CACHE_PURGE
 NEWSROOM_HTTP_CACHE_REPURGE_SECONDS = env_float("NEWSROOM_HTTP_CACHE_REPURGE_SECONDS", 1.2)
 
 # Production hardening: on whenever DEBUG is off. Behind a TLS-terminating
-# proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1.
+# proxy set DJANGO_SECURE_PROXY_SSL_HEADER=1. DJANGO_HTTPS=0 is for a production
+# configuration served over plain HTTP on this machine (make run): no redirect to
+# https, cookies without Secure, no HSTS. `check --deploy` warns about each, as it should.
+HTTPS = env_bool("DJANGO_HTTPS", True)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", True)
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", HTTPS)
+    SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", HTTPS)
+    CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", HTTPS)
     if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

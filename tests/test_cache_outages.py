@@ -153,9 +153,11 @@ def test_a_page_cached_before_a_redis_restart_is_not_served_once_a_change_made_i
     withdrawn = factories.article("将被撤下", days_ago=2, category=factories.category_path("科学"))
     # Years away from it, between neighbours of its own: no page shows both.
     long_ago = dt.datetime(2019, 6, 15, 12, tzinfo=dt.UTC)
-    kept = factories.article("不受影响", published_at=long_ago, category=factories.category_path("体育"))
+    sport = factories.category_path("体育")
+    kept = factories.article("不受影响", published_at=long_ago, category=sport)
     for days in (-1, 1):
-        factories.article(f"邻居{days}", published_at=long_ago + dt.timedelta(days=days))
+        # Previous and next are the neighbours within the article's section.
+        factories.article(f"邻居{days}", published_at=long_ago + dt.timedelta(days=days), category=sport)
     for article in (withdrawn, kept):
         client.get(article.get_absolute_url())
     assert len(stored_pages(persistent_redis)) == 2

@@ -162,11 +162,15 @@ class TestChangesShowAtOnce:
         assert "科学" in client.get("/").content.decode()
         assert "科学" in client.get(article.get_absolute_url()).content.decode()
 
-    def test_publishing_between_two_articles_changes_their_previous_and_next(self, client, commit):
-        older = commit(factories.article, "较早", days_ago=3)
-        newer = commit(factories.article, "较新", days_ago=1)
+    def test_publishing_between_two_articles_of_a_section_changes_their_previous_and_next(
+        self, client, commit
+    ):
+        # Previous and next are the neighbours within the article's section (ArticleManager.around).
+        section = commit(factories.category_path, "要闻")
+        older = commit(factories.article, "较早", days_ago=3, category=section)
+        newer = commit(factories.article, "较新", days_ago=1, category=section)
         cached(client, older.get_absolute_url(), newer.get_absolute_url())
-        commit(factories.article, "插在中间", days_ago=2, category=factories.category_path("别的"))
+        commit(factories.article, "插在中间", days_ago=2, category=section)
         assert "插在中间" in client.get(older.get_absolute_url()).content.decode()
         assert "插在中间" in client.get(newer.get_absolute_url()).content.decode()
 
@@ -422,3 +426,110 @@ def test_requests_with_an_authorization_header_never_meet_the_page_cache(client)
     # Nor is what they are given stored for others.
     client.get("/search/?q=凭据", HTTP_AUTHORIZATION="Token abc")
     assert client.get("/search/?q=凭据")["X-Cache"] == "miss"
+
+
+class TestReaderSitePages:
+    """The archive index, editor pages, sub-sections, numbered pages and QR codes name what they show."""
+
+    def test_the_archive_index_counts_an_article_published_anywhere(self, client, commit):
+        commit(factories.article, "旧闻", days_ago=400)
+        cached(client, "/archive/")
+        new = commit(factories.article, "新闻", days_ago=0.1)
+        html = client.get("/archive/").content.decode()
+        assert f'href="/archive/{timezone.localtime(new.published_at):%Y/%m}/"' in html
+
+    def test_an_editor_page_lists_a_newly_published_article_the_person_edited(self, client, commit):
+        person = commit(factories.author, "王编辑")
+        commit(factories.article, "第一篇", editor=person)
+        cached(client, person.get_edited_url())
+        commit(factories.article, "第二篇", editor=person)
+        assert "第二篇" in client.get(person.get_edited_url()).content.decode()
+
+    def test_an_editor_page_is_left_alone_by_articles_others_edited(self, client, commit, clock):
+        person, other = commit(factories.author, "王编辑"), commit(factories.author, "李编辑")
+        elsewhere = commit(factories.category_path, "别处")
+        commit(factories.article, "第一篇", editor=person)
+        cached(client, person.get_edited_url())
+        commit(factories.article, "别人的", editor=other, category=elsewhere)
+        clock.advance(2)
+        assert client.get(person.get_edited_url())["X-Cache"] == "hit"
+
+    def test_a_section_page_shows_a_new_or_renamed_sub_section(self, client, commit):
+        section = commit(factories.category_path, "科技")
+        commit(factories.article, "科技新闻", category=section)
+        cached(client, section.get_absolute_url())
+        child = commit(factories.category_path, "科技", "手机")
+        assert "手机" in client.get(section.get_absolute_url()).content.decode()
+        child.name = "移动设备"
+        commit(child.save)
+        assert "移动设备" in client.get(section.get_absolute_url()).content.decode()
+
+    def test_a_new_article_adds_a_numbered_page_to_its_listings(self, client, commit):
+        section = commit(factories.category_path, "科技")
+        for number in range(20):
+            commit(factories.article, f"文章{number}", category=section, days_ago=2 + number / 10)
+        cached(client, "/", section.get_absolute_url())
+        assert 'href="?page=2"' not in client.get("/").content.decode()
+        commit(factories.article, "第二十一篇", category=section)
+        for address in ("/", section.get_absolute_url()):
+            assert 'href="?page=2"' in client.get(address).content.decode(), address
+
+    def test_listing_counts_are_read_again_after_a_change_even_without_the_page_cache(
+        self, client, commit, settings
+    ):
+        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+        for number in range(21):
+            commit(factories.article, f"文章{number}", days_ago=2 + number / 10)
+        assert 'href="?page=2"' in client.get("/").content.decode()
+        assert 'href="?page=3"' not in client.get("/").content.decode()
+        for number in range(20):
+            commit(factories.article, f"新文章{number}", days_ago=1)
+        assert 'href="?page=3"' in client.get("/").content.decode()
+
+    def test_a_listing_count_expires_when_a_scheduled_article_joins_the_listing(
+        self, client, commit, settings
+    ):
+        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+        now = timezone.now()
+        with time_machine.travel(now, tick=False):
+            for number in range(20):
+                commit(factories.article, f"文章{number}", days_ago=2 + number / 10)
+            commit(factories.article, "定时发布", published_at=now + dt.timedelta(seconds=90))
+            assert 'href="?page=2"' not in client.get("/").content.decode()
+        with time_machine.travel(now + dt.timedelta(seconds=91), tick=False):
+            assert 'href="?page=2"' in client.get("/").content.decode()
+
+    def test_the_qr_code_changes_with_the_article_s_address(self, client, commit):
+        article = commit(factories.article, "二维码", slug="er-wei-ma")
+        cached(client, "/articles/er-wei-ma/share.svg")
+        article.slug = "xin-di-zhi"
+        commit(article.save)
+        assert client.get("/articles/er-wei-ma/share.svg").status_code == 404
+
+    def test_a_trashed_article_leaves_every_reader_page(self, client, commit):
+        person = commit(factories.author, "王编辑")
+        section = commit(factories.category_path, "科技")
+        article = commit(factories.article, "要删的", editor=person, category=section)
+        month = f"/archive/{timezone.localtime(article.published_at):%Y/%m}/"
+        addresses = ["/", section.get_absolute_url(), person.get_edited_url(), month, "/search/?q=要删"]
+        cached(client, article.get_absolute_url(), *addresses[:-1])
+        commit(article.move_to_trash)
+        assert client.get(article.get_absolute_url()).status_code == 404
+        assert client.get(person.get_edited_url()).status_code == 404  # nothing left that the person edited
+        for address in addresses[:2] + addresses[3:]:
+            assert "要删的" not in client.get(address).content.decode(), address
+
+    def test_an_edit_after_publication_shows_its_revision_time_and_languages_at_once(self, client, commit):
+        now = timezone.now()
+        with time_machine.travel(now, tick=False):
+            article = commit(factories.article, "修订时间", body="<p>简体中文的正文。</p>")
+            cached(client, article.get_absolute_url(), "/sitemap-articles.xml")
+        with time_machine.travel(now + dt.timedelta(hours=2), tick=False):
+            article.body = "<p>這是繁體中文的內容，經過編輯修訂。</p>"
+            commit(article.save)
+            html = client.get(article.get_absolute_url()).content.decode()
+            revised = timezone.localtime(article.revised_at)
+            assert revised > timezone.localtime(now) + dt.timedelta(hours=1)
+            assert f'"dateModified": "{revised.isoformat()}"' in html
+            assert 'class="body" lang="zh-Hant"' in html
+            assert f"<lastmod>{revised:%Y-%m-%d}" in client.get("/sitemap-articles.xml").content.decode()

@@ -77,3 +77,41 @@ def test_feed_answers_conditional_get(client, articles):
 def test_pages_advertise_their_feed(client, articles):
     html = client.get("/category/xin-mei-ti/").content.decode()
     assert 'type="application/rss+xml"' in html and 'href="/category/xin-mei-ti/rss.xml"' in html
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_item_ids_do_not_follow_the_host_header(client, articles, settings, kind):
+    settings.ALLOWED_HOSTS = ["news.example.com", "evil.example.org", "testserver"]
+    _, first = parse(client, f"/{kind}.xml")
+    response = client.get(f"/{kind}.xml", HTTP_HOST="evil.example.org")
+    second = feedparser.parse(response.content)
+    ids = [entry.id for entry in first.entries]
+    assert ids == [entry.id for entry in second.entries]
+    created = articles[1].created_at.astimezone(dt.UTC)
+    assert ids[0] == f"tag:news.example.com,{created:%Y-%m-%d}:articles/{articles[1].pk}"
+
+
+def test_item_ids_survive_a_new_address(client, articles, django_capture_on_commit_callbacks):
+    _, before = parse(client, "/rss.xml")
+    with django_capture_on_commit_callbacks(execute=True):
+        articles[1].slug = "xin-de-di-zhi"
+        articles[1].save()
+    _, after = parse(client, "/rss.xml")
+    assert before.entries[0].id == after.entries[0].id
+    assert after.entries[0].link.endswith("/articles/xin-de-di-zhi/")
+
+
+def test_site_url_makes_every_feed_address(client, articles, settings):
+    settings.NEWSROOM_SITE_URL = "https://news.example.com"
+    _, feed = parse(client, "/atom.xml")
+    assert feed.entries[0].id.startswith("tag:news.example.com,")
+    assert feed.entries[0].link.startswith("https://news.example.com/articles/")
+
+
+def test_feeds_keep_nothing_of_a_request(client, articles):
+    from django.urls import resolve
+
+    feed = resolve("/rss.xml").func.__wrapped__
+    before = dict(vars(feed))
+    parse(client, "/rss.xml")
+    assert vars(feed) == before

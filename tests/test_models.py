@@ -281,15 +281,25 @@ class TestArticlePageReads:
         ]
         for other in hidden:
             other.tags.add("共享")
-        earlier = factories.article("上一篇", days_ago=3)
-        later = factories.article("下一篇", days_ago=1)
+        earlier = factories.article("上一篇", category=section, days_ago=3)
+        later = factories.article("下一篇", category=section, days_ago=1)
         related = factories.article("相关", days_ago=10)
         related.tags.add("共享")
         page = Article.objects.published_page(article.slug)
         around = Article.objects.around(page.article, [tag.pk for tag in page.tags])
         assert (around.previous, around.next) == (earlier, later)
-        assert around.related == [related]
+        assert around.related == [related, later, earlier]
         assert around.related[0].shared_tags == 1 and around.related[0].title == "相关"
+
+    def test_previous_and_next_stay_in_the_article_category(self):
+        section, other = factories.category_path("新媒体", "cnBeta"), factories.category_path("二次元")
+        factories.article("别的栏目更早", category=other, days_ago=2)
+        earlier = factories.article("同栏目更早", category=section, days_ago=5)
+        article = factories.article("本文", category=section, days_ago=1)
+        factories.article("别的栏目更晚", category=other, days_ago=0.5)
+        factories.article("上级栏目更晚", category=section.parent, days_ago=0.2)
+        around = Article.objects.around(article, [])
+        assert (around.previous, around.next) == (earlier, None)
 
 
 class TestTags:
@@ -325,3 +335,62 @@ def test_each_save_counts_a_new_version():
     article.save()
     article.save()
     assert article.version == 3
+
+
+class TestWhatTheTextTells:
+    def test_languages_and_reading_time_are_stored_when_saved(self):
+        article = factories.article(
+            "《劇場版 幼女戦記》全新主視覺圖釋出", body="<p>" + "廣播劇節目也即將復活！" * 100 + "</p>"
+        )
+        article.refresh_from_db()
+        assert (article.title_language, article.body_language) == ("zh-Hant", "zh-Hant")
+        assert article.reading_minutes == 3
+        article.title, article.body = "180秒で君の耳を幸せにできるか？", "<p>正文。</p>"
+        article.save()
+        article.refresh_from_db()
+        assert (article.title_language, article.body_language, article.reading_minutes) == (
+            "ja",
+            "zh-Hans",
+            1,
+        )
+
+    def test_credit_lines_leave_out_the_rights_notice(self):
+        notice = "本文由@ToBeSaaS 原创发布于人人都是产品经理。未经许可，禁止转载。"
+        article = factories.article(
+            credits=f"作者：戴珂；公众号：ToBeSaaS\n{notice}\n题图来自 Unsplash，基于 CC0 协议",
+            rights_notice=notice,
+        )
+        assert article.credit_lines() == ["作者：戴珂；公众号：ToBeSaaS", "题图来自 Unsplash，基于 CC0 协议"]
+
+
+class TestRevisionTime:
+    def test_a_new_article_is_revised_when_it_is_published(self):
+        article = factories.article("新闻", days_ago=3)
+        assert article.revised_at == article.published_at
+        assert factories.article("草稿", published=False).revised_at is None
+
+    def test_an_edit_readers_see_moves_it_to_now(self):
+        article = factories.article("新闻", days_ago=3)
+        now = timezone.now()
+        with time_machine.travel(now, tick=False):
+            article.body = "<p>更正：数字有误。</p>"
+            article.save()
+        assert article.revised_at == now
+
+    def test_bookkeeping_and_drafts_leave_it_alone(self):
+        article = factories.article("新闻", days_ago=3)
+        article.review_note = "看过了"
+        article.is_featured = True
+        article.save()
+        assert article.revised_at == article.published_at
+        draft = factories.article("草稿", published=False)
+        draft.body = "<p>改了。</p>"
+        draft.save()
+        assert draft.revised_at is None
+
+    def test_publishing_a_draft_revises_it_at_its_publication(self):
+        draft = factories.article("草稿", published=False)
+        draft.body = "<p>定稿。</p>"
+        draft.status = Article.Status.PUBLISHED
+        draft.save()
+        assert draft.revised_at == draft.published_at

@@ -69,18 +69,36 @@ def test_allow_listed_embed_is_kept_sandboxed():
     assert 'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"' in result
 
 
-def test_other_embeds_become_plain_links_not_dropped():
-    result = sanitise('<p><iframe src="https://video.unknown.example/v/1"></iframe></p>')
+def test_other_embeds_become_labelled_links_not_dropped():
+    result = sanitise('<p><iframe src="https://video.unknown.example/v/1" title="发布会"></iframe></p>')
     assert result == (
-        '<p><a href="https://video.unknown.example/v/1" rel="noopener noreferrer">'
-        "https://video.unknown.example/v/1</a></p>"
+        '<p><a href="https://video.unknown.example/v/1" rel="noopener noreferrer" title="发布会">'
+        "视频：video.unknown.example</a></p>"
     )
 
 
-def test_video_from_an_unknown_host_becomes_a_link():
-    assert "https://cdn.unknown.example/a.mp4</a>" in sanitise(
-        '<video src="//cdn.unknown.example/a.mp4"></video>'
+def test_video_from_an_unknown_host_becomes_a_link_named_for_its_host_not_its_address():
+    address = (
+        "//f.video.weibocdn.com/o0/BNjod899lx07.mp4?label=mp4_1080p&template=1080x1920.24.0" + "&x=1" * 80
     )
+    result = sanitise(f'<video width="640" height="480" src="{address}"></video>')
+    assert ">视频：f.video.weibocdn.com</a>" in result and "label=mp4" not in result.split(">", 1)[1]
+
+
+def test_the_link_label_is_in_the_site_language_whoever_saves(settings):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert "视频：cdn.unknown.example" in sanitise(
+            '<video src="https://cdn.unknown.example/a.mp4"></video>'
+        )
+
+
+def test_allowed_embeds_keep_their_proportions():
+    result = sanitise('<iframe src="//tv.sohu.com/s/1" width="640" height="480" style="width:100%"></iframe>')
+    assert 'style="aspect-ratio: 640 / 480;"' in result or 'style="aspect-ratio: 640 / 480"' in result
+    assert "style=" not in sanitise('<iframe src="https://www.youtube.com/embed/1" width="100%"></iframe>')
+    assert sanitise(result) == result
 
 
 def test_embed_host_allow_list_comes_from_settings(settings):

@@ -79,6 +79,14 @@ class TestSearch:
         assert found[:3] == titles("芯片")[:3]
         assert len(found) in (3, 6)  # PostgreSQL reads only the best 3; SQLite reads them all
 
+    def test_an_old_title_match_outranks_many_newer_body_matches(self):
+        factories.article("芯片行业回顾", days_ago=30)
+        for number in range(8):
+            factories.article(f"正文{number}", body="<p>芯片产能继续提升。</p>", days_ago=number / 10)
+        factories.article("定时芯片", published_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+        found = [article.title for article in Article.objects.published().search("芯片", limit=3)]
+        assert found[:3] == ["芯片行业回顾", "正文0", "正文1"]
+
     def test_only_visible_articles_are_found(self):
         factories.article("芯片草稿", published=False)
         factories.article("芯片定时", published_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC))
@@ -147,7 +155,7 @@ class TestSearchPage:
 
     def test_query_is_kept_in_the_search_box(self, client):
         html = client.get("/search/", {"q": '"><b>'}).content.decode()
-        assert 'value="&quot;&gt;&lt;b&gt;"' in html
+        assert 'value="&#34;&gt;&lt;b&gt;"' in html and '"><b>' not in html
 
 
 # --- recall on the seed corpus --------------------------------------------------------------

@@ -76,3 +76,25 @@ def test_language_time_zone_and_database_defaults(settings):
 def test_migrations_are_complete():
     result = manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_secret_key_may_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret-key"
+    key_file.write_text(PRODUCTION["DJANGO_SECRET_KEY"] + "\n")
+    environment = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = manage("check", DJANGO_SECRET_KEY_FILE=str(key_file), **environment)
+    assert result.returncode == 0, result.stderr
+    missing = manage("check", DJANGO_SECRET_KEY_FILE=str(tmp_path / "none"), **environment)
+    assert missing.returncode != 0 and "DJANGO_SECRET_KEY_FILE" in missing.stderr
+
+
+def test_plain_http_turns_off_what_needs_https_and_deploy_check_says_so():
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    result = manage("shell", "-v", "0", "-c", script, DJANGO_HTTPS="0", **PRODUCTION)
+    assert result.stdout.split() == ["False", "False", "False", "0"], result.stderr
+    # Only where it is set: real production (unset) is checked clean above.
+    warned = manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_HTTPS="0", **PRODUCTION)
+    assert warned.returncode != 0 and "security.W008" in warned.stdout + warned.stderr

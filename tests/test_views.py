@@ -65,7 +65,7 @@ class TestArticlePage:
         related = factories.article("阿里巴巴财报", category=article.category)
         related.tags.add("阿里巴巴")
         html = client.get(article.get_absolute_url()).content.decode()
-        assert "<h1>阿里张勇连线300家平台商家</h1>" in html
+        assert '<h1 lang="zh-Hans">阿里张勇连线300家平台商家</h1>' in html
         assert "副标题在这里" in html and "<p>正文第一段。</p>" in html
         assert 'href="/author/wang-xiao-ming/"' in html and 'href="/author/kuai-ke-ji/"' in html
         # 20:08 GMT is 04:08 the next morning in Shanghai.
@@ -337,8 +337,6 @@ class TestQueryCounts:
     def test_public_pages_need_a_constant_number_of_queries(
         self, client, archive, no_page_cache, django_assert_max_num_queries, size
     ):
-        from django.core.cache import cache
-
         articles = archive(*size)
         middle = articles[len(articles) // 2]
         # What a process reads once, not per page: the purge log and the navigation.
@@ -352,11 +350,12 @@ class TestQueryCounts:
             "/category/xin-mei-ti/cnbeta/zui-xin/": 4,
             "/tag/biao-qian-0/": 4,
             "/author/zuo-zhe-0/": 4,
+            "/editor/bian-ji/": 4,
+            "/archive/": 4,
             f"/archive/{timezone.localtime(middle.published_at):%Y/%m}/": 4,
             "/search/?q=文章": 4,
         }
         for address, bound in bounds.items():
-            cache.clear()
             with django_assert_max_num_queries(bound):
                 assert client.get(address).status_code == 200, address
 
@@ -369,3 +368,181 @@ class TestLanguages:
     def test_english_is_available(self, client):
         html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert '<html lang="en">' in html and "Skip to content" in html
+
+
+class TestSitemapDates:
+    def test_lastmod_is_when_readers_last_saw_a_change_not_the_import(self, client):
+        published = dt.datetime(2022, 1, 15, 12, 0, tzinfo=dt.UTC)
+        article = factories.article("旧闻", published_at=published)
+        article.review_note = "批注"
+        article.save()
+        Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
+        xml = client.get("/sitemap-articles.xml").content.decode()
+        assert "<lastmod>2022-01-15</lastmod>" in xml
+
+
+class TestNavigation:
+    def test_category_page_links_its_sub_categories_and_shows_its_path(self, client):
+        factories.article("文章", category=factories.category_path("新媒体", "cnBeta", "最新"))
+        factories.category_path("新媒体", "199IT")
+        factories.category_path("二次元", "AcFun")
+        html = client.get("/category/xin-mei-ti/cnbeta/").content.decode()
+        breadcrumb = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S).group(0)
+        assert breadcrumb.index("新媒体") < breadcrumb.index("cnBeta")
+        children = re.search(r'<nav class="subsections".*?</nav>', html, re.S).group(0)
+        assert 'href="/category/xin-mei-ti/cnbeta/zui-xin/"' in children and "199IT" not in children
+        top = client.get("/category/xin-mei-ti/").content.decode()
+        children = re.search(r'<nav class="subsections".*?</nav>', top, re.S).group(0)
+        assert "cnBeta" in children and "199IT" in children and "最新" not in children
+
+    def test_archive_index_lists_years_and_months_with_counts(self, client):
+        for day in (3, 4, 20):
+            factories.article(f"一月{day}", published_at=dt.datetime(2022, 1, day, 12, tzinfo=dt.UTC))
+        factories.article("二月", published_at=dt.datetime(2022, 2, 1, 12, tzinfo=dt.UTC))
+        # 16:30 UTC on 31 December is already 1 January in Shanghai.
+        factories.article("新年", published_at=dt.datetime(2022, 12, 31, 16, 30, tzinfo=dt.UTC))
+        factories.article("草稿", published=False, published_at=dt.datetime(2021, 5, 1, tzinfo=dt.UTC))
+        html = client.get("/archive/").content.decode()
+        assert html.index('href="/archive/2023/"') < html.index('href="/archive/2022/"')
+        assert re.search(r'href="/archive/2022/01/">2022年1月</a> <span class="count">3 篇</span>', html)
+        assert re.search(r'href="/archive/2022/02/">2022年2月</a> <span class="count">1 篇</span>', html)
+        assert 'href="/archive/2023/01/"' in html and "2021" not in html
+
+    def test_every_page_links_the_archive(self, client):
+        article = factories.article("文章")
+        for address in ("/", article.get_absolute_url(), "/search/?q=文章", "/no/such/page/"):
+            assert 'href="/archive/"' in client.get(address).content.decode(), address
+
+    def test_month_page_shows_its_place_in_the_archive(self, client):
+        factories.article("文章", published_at=dt.datetime(2022, 1, 15, 3, tzinfo=dt.UTC))
+        html = client.get("/archive/2022/01/").content.decode()
+        breadcrumb = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S).group(0)
+        assert 'href="/archive/"' in breadcrumb and 'href="/archive/2022/"' in breadcrumb
+
+
+class TestNumberedPages:
+    @pytest.fixture
+    def archive(self):
+        section = factories.category_path("新媒体")
+        for number in range(20 * 9 + 3):
+            factories.article(f"文章{number:03d}", category=section, days_ago=number / 100)
+
+    def page_links(self, html):
+        nav = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
+        return re.findall(r"<li>(?:<a [^>]*>|<span aria-current=\"page\"[^>]*>)(\d+)<", nav), nav
+
+    def test_first_last_and_a_window_around_the_current_page(self, client, archive):
+        numbers, nav = self.page_links(client.get("/?page=5").content.decode())
+        assert numbers == ["1", "3", "4", "5", "6", "7", "10"]
+        assert nav.count("…") == 2
+        assert '<span aria-current="page" aria-label="第 5 页">5</span>' in nav
+        assert 'rel="prev" href="?page=4"' in nav and 'rel="next" href="?page=6"' in nav
+
+    def test_the_ends_have_no_gap_on_their_side(self, client, archive):
+        numbers, nav = self.page_links(client.get("/category/xin-mei-ti/").content.decode())
+        assert numbers == ["1", "2", "3", "10"] and 'rel="prev"' not in nav
+        numbers, nav = self.page_links(client.get("/category/xin-mei-ti/?page=10").content.decode())
+        assert numbers == ["1", "8", "9", "10"] and 'rel="next"' not in nav
+        assert client.get("/category/xin-mei-ti/?page=11").status_code == 404
+
+    def test_search_pages_keep_the_words(self, client, archive):
+        _numbers, nav = self.page_links(client.get("/search/?q=文章&page=2").content.decode())
+        assert 'href="?q=%E6%96%87%E7%AB%A0&amp;page=3"' in nav
+
+    def test_a_new_article_moves_the_last_page(self, client, archive, django_capture_on_commit_callbacks):
+        assert self.page_links(client.get("/").content.decode())[0][-1] == "10"
+        with django_capture_on_commit_callbacks(execute=True):
+            for number in range(18):
+                factories.article(f"新文章{number}")
+        assert self.page_links(client.get("/").content.decode())[0][-1] == "11"
+
+
+class TestEditorPages:
+    def test_editor_page_lists_the_articles_the_person_edited(self, client):
+        editor = factories.author("雪花")
+        edited = factories.article("她编辑的", editor=editor)
+        factories.article("别人编辑的", editor=factories.author("万南"))
+        factories.article("未发布", editor=editor, published=False)
+        html = client.get(edited.get_absolute_url()).content.decode()
+        assert '责任编辑：<a href="/editor/xue-hua/">雪花</a>' in html
+        page = client.get("/editor/xue-hua/").content.decode()
+        assert "她编辑的" in page and "别人编辑的" not in page and "未发布" not in page
+        assert "<h1>责任编辑：雪花</h1>" in page
+
+    def test_a_person_who_edited_nothing_published_has_no_editor_page(self, client):
+        factories.article("未发布", editor=factories.author("雪花"), published=False)
+        assert client.get("/editor/xue-hua/").status_code == 404
+        assert client.get("/editor/nobody/").status_code == 404
+
+    def test_sitemap_lists_editor_pages_with_something_on_them(self, client):
+        factories.article("文章", editor=factories.author("雪花"))
+        factories.article("未发布", editor=factories.author("万南"), published=False)
+        factories.author("无文章")
+        xml = client.get("/sitemap-editors.xml").content.decode()
+        assert "/editor/xue-hua/" in xml and "wan-nan" not in xml
+        assert "wu-wen-zhang" not in client.get("/sitemap-authors.xml").content.decode()
+
+
+class TestArticleExtras:
+    def test_rights_notice_is_shown_once(self, client):
+        notice = "本文由@ToBeSaaS 原创发布于人人都是产品经理。未经许可，禁止转载。"
+        article = factories.article(
+            "产品文章",
+            credits=f"作者：戴珂；公众号：ToBeSaaS\n{notice}\n题图来自 Unsplash，基于 CC0 协议",
+            rights_notice=notice,
+        )
+        html = client.get(article.get_absolute_url()).content.decode()
+        assert html.count("未经许可，禁止转载") == 1
+        assert "作者：戴珂；公众号：ToBeSaaS<br>题图来自 Unsplash" in html
+
+    def test_reading_time_is_shown(self, client):
+        article = factories.article("长文", body="<p>" + "字" * 1000 + "</p>")
+        assert (
+            '<span class="reading-time">约 3 分钟读完</span>'
+            in client.get(article.get_absolute_url()).content.decode()
+        )
+
+    def test_japanese_and_traditional_text_carry_lang_marks(self, client):
+        article = factories.article(
+            "《劇場版 幼女戦記》全新主視覺圖釋出",
+            body="<p>廣播劇節目也即將復活！</p>",
+            summary="廣播劇節目也即將復活",
+        )
+        japanese = factories.article("180秒で君の耳を幸せにできるか？", days_ago=2)
+        html = client.get(article.get_absolute_url()).content.decode()
+        assert '<h1 lang="zh-Hant">' in html and '<div class="body" lang="zh-Hant">' in html
+        listing = client.get("/").content.decode()
+        assert f'<h2 lang="ja"><a href="{japanese.get_absolute_url()}">' in listing
+        assert '<p lang="zh-Hant">廣播劇節目也即將復活</p>' in listing
+
+    def test_share_links_need_no_third_party_script(self, client, settings):
+        settings.NEWSROOM_SITE_URL = "https://news.example.com"
+        article = factories.article("分享这篇", slug="fen-xiang")
+        html = client.get(article.get_absolute_url()).content.decode()
+        share = re.search(r'<section class="share".*?</section>', html, re.S).group(0)
+        assert 'data-address="https://news.example.com/articles/fen-xiang/"' in share
+        assert (
+            'href="https://service.weibo.com/share/share.php?url=https%3A%2F%2Fnews.example.com%2Farticles'
+            '%2Ffen-xiang%2F&amp;title=%E5%88%86%E4%BA%AB%E8%BF%99%E7%AF%87"'
+        ) in share
+        assert '<img src="/articles/fen-xiang/share.svg"' in share
+        scripts = re.findall(r"<script\b[^>]*>", html)
+        assert all('type="application/ld+json"' in tag or 'src="/static/' in tag for tag in scripts)
+        assert not re.search(r"<[^>]+\son[a-z]+=", html), "an inline event handler"
+
+    def test_the_qr_code_holds_the_article_address(
+        self, client, settings, django_capture_on_commit_callbacks
+    ):
+        settings.NEWSROOM_SITE_URL = "https://news.example.com"
+        article = factories.article("分享这篇", slug="fen-xiang")
+        response = client.get("/articles/fen-xiang/share.svg")
+        assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+        assert response["Surrogate-Key"] == f"article-{article.pk}"
+        svg = response.content.decode()
+        assert svg.startswith("<svg") and "<title>https://news.example.com/articles/fen-xiang/</title>" in svg
+        assert "<script" not in svg
+        # Withdrawing the article purges its code from the page cache.
+        article.status = Article.Status.DRAFT
+        with django_capture_on_commit_callbacks(execute=True):
+            article.save()
+        assert client.get("/articles/fen-xiang/share.svg").status_code == 404

@@ -18,9 +18,12 @@ from articles.models import Article, Author, Byline, Tag, TaggedArticle
 from articles.views import render_preview
 
 # Fields that change on every save, or by themselves, and say nothing about the text.
+# Records and what save() works out from the text (languages, reading time, last revision): no
+# editor's change.
 NOT_COMPARED = {
     "version", "updated_at", "import_version", "import_hash", "import_notes", "lead_image_renditions",
     "status_before_trash", "trashed_at", "trashed_by_id", "body_mark",
+    "title_language", "body_language", "reading_minutes", "revised_at",
 }  # fmt: skip
 LINE_BREAKS = re.compile(r"(</p>|</h[1-6]>|<br>|</li>|</blockquote>|</figure>)")
 

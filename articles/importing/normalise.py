@@ -74,6 +74,8 @@ class PostData:
     import_key: str
     title: str
     published_at: dt.datetime | None
+    # The source's own last update (``updated``), when it gives one.
+    updated_at: dt.datetime | None
     category_path: tuple[str, ...]
     tags: tuple[TopicTag, ...]
     outlets: tuple[str, ...]
@@ -114,8 +116,9 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
     category_repaired = bool(warnings)
     profile = load_profiles().for_path(category_path)
     labelled, published_at = read_date(front.get("date"), "date", profile.time_zone, warnings)
+    updated_at = None
     if front.get("updated") is not None:
-        read_date(front["updated"], "updated", profile.time_zone, warnings)
+        updated_at = read_date(front["updated"], "updated", profile.time_zone, warnings)[1]
 
     # Pictures set aside at the first import travel in an export's newsroom.set_aside.
     aside = _mapping(extension.get("set_aside"), "newsroom.set_aside")
@@ -186,6 +189,7 @@ def normalise(raw: RawPost, *, status: str = "published") -> PostData:
         or make_import_key(category_path, title, labelled),
         title=title,
         published_at=published_at,
+        updated_at=updated_at,
         category_path=category_path,
         tags=_merge_tags(
             front.get("tags"), extension.get("tag_slugs"), extension.get("tag_source_slugs"), furniture.tags

@@ -185,6 +185,8 @@ def _fill(article: Article, post: PostData, content_hash: str, source_path: str,
     article._clean_body = post.body  # normalise() already sanitised it
     article.status = post.status
     article.published_at = post.published_at
+    # What readers last saw change is the source's update; save() keeps it from preceding publication.
+    article.revised_at = post.updated_at
     article.category = _category(post.category_path, lookups)
     article.editor = _author(post.editor, Author.Kind.PERSON, lookups) if post.editor else None
     article.lead_image_url = post.lead_image_url

@@ -407,3 +407,12 @@ def test_an_unchanged_document_costs_at_most_three_queries(django_assert_max_num
     with django_assert_max_num_queries(3):
         result = upsert(post, content_hash=content_hash(text), source_path="K1", lookups=lookups)
     assert result.outcome is Outcome.UNCHANGED
+
+
+def test_revision_time_is_the_source_update_or_the_publication():
+    text = seed_text("K1")
+    published = Article.objects.get(pk=store(text).article_id)
+    assert published.revised_at == published.published_at
+    updated = text.replace("\ndate:", "\nupdated: 2024-01-02 08:00:00\ndate:", 1)
+    revised = Article.objects.get(pk=store(updated, force=True).article_id)
+    assert revised.revised_at == dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
