@@ -1,6 +1,18 @@
 import pytest
 
+from tests import data_folder
 from tests.documents import SEEDS_DIR, document_paths, require_corpus
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_data_folder_untouched():
+    """Fail the run if anything in it wrote into the project's data/ folder (see tests/data_folder.py)."""
+    yield
+    changes = data_folder.changes()
+    assert not changes, (
+        f"The tests must leave {data_folder.REAL_DATA_DIR} alone (a server of yours running on it "
+        "meanwhile would explain a change too):\n" + "\n".join(changes)
+    )
 
 
 @pytest.fixture(scope="session")
