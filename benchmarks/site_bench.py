@@ -24,8 +24,9 @@ queueing; WRK_CONNECTIONS=-cN changes that; WRK_SECONDS each, default 5, after a
 - the Content API beside the article page, in the same runs: a list (20 articles, all but their
   bodies) and an article, anonymous (the rate limit on, at a rate the load never reaches);
 - search at 100,000 articles, without the page cache;
-- at 2,000 articles: the cached article and home pages with each worker's memory tier turned
-  off (NEWSROOM_PAGE_MEMORY_BYTES=0, every hit read from Redis), to show what that tier gains;
+- at 2,000 articles (the first size): the cached article and home pages with each worker's
+  memory tier turned off (NEWSROOM_PAGE_MEMORY_BYTES=0, every hit read from Redis) and then on,
+  back to back, printing the gain in % against the +15% that tier must earn to stay (issue 16);
   and the cached home page while an Editor saves a draft in the admin every second
   (benchmarks/draft_saver.py), printing the page cache's hit rate.
 
@@ -119,6 +120,11 @@ function done(summary, latency, requests)
 end
 """
 DRAFT_SAVE_SECONDS = 12
+# The per-process memory tier in front of Redis (articles/caching.py, MemoryPages) is hand-made:
+# it stays only while it makes the cached pages it serves at least this much faster (issue 16).
+MEMORY_TIER_PAGES = ("article", "home")
+MEMORY_TIER_MIN_GAIN = 0.15
+REDIS_ONLY, MEMORY_AND_REDIS = "cached, Redis only", "cached, memory + Redis"
 
 
 def main() -> int:
@@ -214,16 +220,27 @@ class Bench:
                 self.start_server(cache=cache)
                 for page in self.pages:
                     self.case(page, paths[page], size, "cached" if cache else "uncached")
-            if size == SIZES[0]:
-                self.start_server(cache=True, extra={"NEWSROOM_PAGE_MEMORY_BYTES": "0"})
-                for page in ("article", "home"):
-                    self.case(page, paths[page], size, "cached, Redis only")
+            if size == self.sizes[0]:
+                self.memory_tier(size, paths)
                 self.start_server(cache=True)
                 self.hit_rate_under_draft_saves(size)
         if search_run:
             self.grow_to(SEARCH_SIZE)
             self.start_server(cache=False)
             self.case("search", self.paths()["search"], SEARCH_SIZE, "uncached")
+
+    def memory_tier(self, size: int, paths: dict[str, list[str]]) -> None:
+        """Load the cached article and home pages with each worker's memory tier off, then on.
+
+        Back to back, so that the gain the report prints compares figures taken seconds apart.
+        """
+        pages = [page for page in MEMORY_TIER_PAGES if page in self.pages]
+        if not pages:
+            return
+        for mode, memory in ((REDIS_ONLY, {"NEWSROOM_PAGE_MEMORY_BYTES": "0"}), (MEMORY_AND_REDIS, {})):
+            self.start_server(cache=True, extra=memory)
+            for page in pages:
+                self.case(page, paths[page], size, mode)
 
     def case(self, name: str, paths: list[str], size: int, mode: str) -> None:
         for path in paths:  # every page once: the page cache fills, a broken page stops the run
@@ -653,20 +670,31 @@ class Bench:
                     memory_bound,
                     result["worker_rss_mb"] <= memory_bound,
                 )
-        for page in ("article", "home"):
-            with_memory, redis_only = (
-                rate(page, SIZES[0], "cached"),
-                rate(page, SIZES[0], "cached, Redis only"),
-            )
+        memory_lines = []
+        for page in MEMORY_TIER_PAGES:
+            with_memory = rate(page, self.sizes[0], MEMORY_AND_REDIS)
+            redis_only = rate(page, self.sizes[0], REDIS_ONLY)
             if with_memory and redis_only:
-                bound = 1.15 * redis_only["rps"]
+                bound = (1 + MEMORY_TIER_MIN_GAIN) * redis_only["rps"]
+                gain = with_memory["rps"] / redis_only["rps"] - 1
                 check(
-                    f"memory tier earns its keep: cached {page} >= 115% of Redis only",
+                    f"memory tier earns its keep: cached {page} >= {1 + MEMORY_TIER_MIN_GAIN:.0%} of Redis only",
                     with_memory["rps"],
                     bound,
                     with_memory["rps"] >= bound,
                 )
-        drafts = rate("home under draft saves", SIZES[0], "cached")
+                memory_lines.append(
+                    f"  cached {page:8} @{self.sizes[0]}: {with_memory['rps']:7.0f} req/s with it, "
+                    f"{redis_only['rps']:7.0f} Redis only: {gain:+.1%} "
+                    f"({'pays' if gain >= MEMORY_TIER_MIN_GAIN else 'does NOT pay'}: "
+                    f"kept only at >= +{MEMORY_TIER_MIN_GAIN:.0%})"
+                )
+        if memory_lines:
+            print(
+                "\nThe per-process memory tier (NEWSROOM_PAGE_MEMORY_BYTES) against Redis only, back to back:"
+            )
+            print("\n".join(memory_lines))
+        drafts = rate("home under draft saves", self.sizes[0], "cached")
         if drafts:
             check(
                 "cached home hit rate > 99% while an Editor saves a draft every second",
