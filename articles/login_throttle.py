@@ -28,8 +28,10 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 
 
 def client_address(request) -> str:
-    """Return the address a login came from: behind NEWSROOM_TRUSTED_PROXIES proxies, the one the
+    """Return the address a request came from: behind NEWSROOM_TRUSTED_PROXIES proxies, the one the
     outermost of them saw (each appends to X-Forwarded-For what it received from), else REMOTE_ADDR.
+
+    The one rule for it: failed logins and the Content API's anonymous requests are counted by it.
 
     Only the trusted proxies' entries are read: a client may put anything at the front of the header.
     """

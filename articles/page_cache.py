@@ -92,7 +92,7 @@ def public_page(view=None, *, keys=()):
         now = time.time()
         if not response.has_header("Last-Modified"):
             response["Last-Modified"] = http_date(now)
-        if _is_anonymous(request) and not response.cookies:
+        if not carries_credentials(request) and not response.cookies:
             page_keys = frozenset(shown) or frozenset({surrogate_keys.ALL})
             expires = _expiry(page_keys, now)
             response[SURROGATE_KEY_HEADER] = " ".join(sorted(page_keys))
@@ -172,9 +172,10 @@ def _expiry(keys: frozenset[str], now: float) -> float:
         return now
 
 
-def _is_anonymous(request: HttpRequest) -> bool:
+def carries_credentials(request: HttpRequest) -> bool:
+    """Return whether the request brings a session cookie or an ``Authorization`` header."""
     # The cookie, not request.user: the session (and its query) stays untouched.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
 
 
 def _may_share(request: HttpRequest) -> bool:
@@ -182,7 +183,7 @@ def _may_share(request: HttpRequest) -> bool:
     return (
         request.method in {"GET", "HEAD"}
         and settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
-        and _is_anonymous(request)
+        and not carries_credentials(request)
     )
 
 

@@ -427,8 +427,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Which address a request comes from, for the rate limit: X-Forwarded-For is trusted only for
-    # the number of proxies in front (0: the connection's address; a client could forge the header).
+    # Our rate limit counts by articles.login_throttle.client_address; this keeps REST framework's
+    # own rule (BaseThrottle.get_ident) to the same trusted proxies, should one of its throttles be used.
     "NUM_PROXIES": NEWSROOM_TRUSTED_PROXIES,
 }
 # Requests an anonymous client may make to the API per address: N/second, N/minute, N/hour or N/day;

@@ -15,8 +15,7 @@ import functools
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from articles import surrogate_keys as keys
-from articles.api.throttling import carries_credentials
-from articles.page_cache import public_page
+from articles.page_cache import carries_credentials, public_page
 
 
 def api_page(view):

@@ -13,8 +13,9 @@ Two places count, never both for one request:
 - ``AnonymousRateThrottle``, REST framework's throttle, counts requests that carried credentials
   which turned out to be nobody's (a made-up session cookie does not escape the limit).
 
-Signed-in staff are not limited. The address is the connection's, or with
-``NEWSROOM_TRUSTED_PROXIES`` = N the one N proxies in front of us saw (``X-Forwarded-For``).
+Signed-in staff are not limited. The address is the one logins are counted by
+(``articles.login_throttle.client_address``): the connection's, or with ``NEWSROOM_TRUSTED_PROXIES``
+= N the one N proxies in front of us saw (``X-Forwarded-For``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
 from articles.api import API_PATH_PREFIX, NO_STORE
+from articles.login_throttle import client_address
+from articles.page_cache import carries_credentials
 
 RATE_KEY_PREFIX = "newsroom:api-rate:"
 RATE = re.compile(r"(?P<requests>[0-9]+)/(?P<period>s|sec|second|m|min|minute|h|hour|d|day)")
@@ -83,16 +86,6 @@ def count_request(address: str, rate: Rate, now: float | None = None) -> float:
     return (window + 1) * rate.seconds - now
 
 
-def client_address(request: HttpRequest) -> str:
-    """Return the address the rate is counted for (REST framework's rule, honouring NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request)
-
-
-def carries_credentials(request: HttpRequest) -> bool:
-    """Return whether the request brings a session cookie or an ``Authorization`` header."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
-
-
 class AnonymousRateLimitMiddleware:
     """Refuse API requests without credentials beyond the rate, before the page cache answers them."""
 
@@ -123,7 +116,7 @@ class AnonymousRateThrottle(BaseThrottle):
         rate = configured_rate()
         if rate is None:
             return True
-        self.wait_seconds = count_request(self.get_ident(request), rate)
+        self.wait_seconds = count_request(client_address(request), rate)
         return not self.wait_seconds
 
     def wait(self) -> float:

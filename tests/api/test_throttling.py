@@ -68,11 +68,20 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_limit(
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(
     client, newsroom, settings, three_a_minute, start_of_a_minute
 ):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.NEWSROOM_TRUSTED_PROXIES = 1
     for _ in range(3):
         client.get(LIST, HTTP_X_FORWARDED_FOR="203.0.113.7")
     assert client.get(LIST, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
     assert client.get(LIST, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
+
+
+def test_a_forwarded_for_header_shorter_than_the_proxies_in_front_is_not_trusted(
+    client, newsroom, settings, three_a_minute, start_of_a_minute
+):
+    settings.NEWSROOM_TRUSTED_PROXIES = 2
+    for number in range(3):
+        client.get(LIST, REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+    assert client.get(LIST, REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
 
 
 def test_the_next_window_lets_the_address_in_again(client, newsroom, three_a_minute, start_of_a_minute):
