@@ -332,7 +332,8 @@ if NEWSROOM_MEDIA_STORAGE == "s3":
 elif NEWSROOM_MEDIA_STORAGE != "local":
     raise ImproperlyConfigured(f"NEWSROOM_MEDIA_STORAGE must be local or s3, not {NEWSROOM_MEDIA_STORAGE!r}.")
 
-# django-taggit: tags are case-sensitive Chinese words; our Tag model makes the slugs.
+# django-taggit: tags that differ only in letter case ("eVTOL", "EVTOL") are one tag, as the Tag
+# model's unique index on the lower-cased name holds; the Tag model makes the slugs.
 TAGGIT_CASE_INSENSITIVE = True
 
 # Hosts whose <iframe>/<video> embeds are kept (as https, sandboxed); any other
