@@ -19,20 +19,13 @@ while every server is down). ``"cache"`` is the page cache's own report
 from __future__ import annotations
 
 import logging
-import threading
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 logger = logging.getLogger("newsroom.health")
 
 HEALTH_PATH = "/health/"
-# A probe must answer within Varnish's probe timeout (1 s, deploy/varnish/newsroom.vcl).
-REDIS_TIMEOUT_SECONDS = 0.5
-
-_redis_clients: dict[str, object] = {}
-_redis_clients_lock = threading.Lock()
 
 
 class HealthCheckMiddleware:
@@ -80,34 +73,7 @@ def database_status() -> str:
 
 
 def cache_status() -> dict:
-    """Return the page cache's health, ``{"status": "ok" | "degraded", …}``: its own report where it
-    gives one (``articles.caching.cache_health``), else whether Redis answers a PING in time."""
-    from articles import caching
+    """Return the page cache's health, ``{"status": "ok" | "degraded", …}`` (``articles.caching.cache_health``)."""
+    from articles.caching import cache_health
 
-    report = getattr(caching, "cache_health", None)
-    if report is not None:
-        return report()
-    location = settings.CACHES["default"].get("LOCATION", "")
-    if not isinstance(location, str) or not location.startswith(("redis://", "rediss://", "unix://")):
-        return {"status": "ok", "redis": "not configured"}
-    try:
-        _redis_client(location).ping()
-    except Exception as error:  # down, hung or refusing: the site runs on without its cache
-        logger.warning("Health check: Redis does not answer: %s", error)
-        return {"status": "degraded", "redis": "unreachable", "redis_error": str(error)}
-    return {"status": "ok", "redis": "ok"}
-
-
-def _redis_client(location: str):
-    """Return a client of its own for ``location`` with short timeouts (one per process)."""
-    import redis
-
-    with _redis_clients_lock:
-        client = _redis_clients.get(location)
-        if client is None:
-            client = _redis_clients[location] = redis.Redis.from_url(
-                location,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            )
-    return client
+    return cache_health()
