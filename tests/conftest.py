@@ -54,6 +54,13 @@ def empty_cache(settings):
     invalidation.freshness.reset()
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 class Clock:
     """A monotonic clock the test moves."""
 

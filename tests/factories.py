@@ -1,8 +1,11 @@
 """Small helpers that make rows for tests."""
 
 import datetime as dt
+import io
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Author, Category, Tag
 
@@ -21,6 +24,21 @@ def article(title: str = "测试文章", *, published: bool = True, days_ago: fl
         fields.setdefault("status", Article.Status.PUBLISHED)
         fields.setdefault("published_at", timezone.now() - dt.timedelta(days=days_ago))
     return Article.objects.create(title=title, **fields)
+
+
+def jpeg(size: tuple[int, int] = (1200, 800), colour=(20, 120, 200)) -> bytes:
+    """Return the bytes of a JPEG picture of one colour."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def article_with_lead_image(title: str = "有图", size: tuple[int, int] = (1200, 800)) -> Article:
+    """Return a published article with an uploaded lead image and its renditions (in MEDIA_ROOT)."""
+    made = article(title)
+    made.lead_image.save("lead.jpg", ContentFile(jpeg(size)))
+    made.refresh_lead_image_renditions(image_changed=True)
+    return made
 
 
 def author(name: str = "张三", kind: str = Author.Kind.PERSON) -> Author:

@@ -1,6 +1,5 @@
 """Editing in the admin: no lost edits, slugs, images, rich text, autocomplete, revisions."""
 
-import io
 import json
 import re
 
@@ -8,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
-from PIL import Image
 from reversion.models import Version
 
 from articles.images import MESSAGES
@@ -30,16 +28,8 @@ def editor_client(client):
     return client
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def jpeg_upload(name="photo.jpg", size=(1200, 800)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (20, 120, 200)).save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+    return SimpleUploadedFile(name, factories.jpeg(size), content_type="image/jpeg")
 
 
 class TestNoLostEdits:

@@ -1,12 +1,9 @@
 """The media library and what the body editor puts in an article: figures with alt text and credit, embeds."""
 
-import io
-
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from articles.admin.media import body_url
 from articles.models import Article, MediaImage
@@ -19,16 +16,8 @@ PICKER = reverse("admin:articles_mediaimage_picker")
 ADD_IMAGE = reverse("admin:articles_mediaimage_add")
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def jpeg(name="photo.jpg", size=(1600, 900), colour=(20, 120, 200)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+    return SimpleUploadedFile(name, factories.jpeg(size, colour), content_type="image/jpeg")
 
 
 def upload(client, **fields):

@@ -3,15 +3,14 @@ the image pipeline against a real S3 API served on 127.0.0.1 by moto's server.""
 
 from __future__ import annotations
 
-import io
 import socket
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image
 
 from articles.images import render_renditions, rendition_urls
+from tests import factories
 from tests.test_settings import manage
 
 S3_ENVIRONMENT = {
@@ -104,11 +103,10 @@ def s3_bucket(settings, monkeypatch):
 
 
 def test_an_image_and_its_renditions_are_stored_in_the_bucket_and_linked_on_the_media_host(s3_bucket):
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 800), "steelblue").save(buffer, "JPEG")
-    name = default_storage.save("articles/2026/12/lead.jpg", ContentFile(buffer.getvalue()))
+    picture = factories.jpeg(colour="steelblue")
+    name = default_storage.save("articles/2026/12/lead.jpg", ContentFile(picture))
     # Never replaces a file of the same name, as local files do not.
-    second = default_storage.save("articles/2026/12/lead.jpg", ContentFile(buffer.getvalue()))
+    second = default_storage.save("articles/2026/12/lead.jpg", ContentFile(picture))
     assert second != name
 
     renditions = render_renditions(name)

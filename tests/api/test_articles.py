@@ -181,18 +181,8 @@ class TestArticleDetail:
             None,
         )
 
-    def test_an_uploaded_lead_image_carries_its_renditions_as_srcset(self, client, db, settings, tmp_path):
-        import io
-
-        from django.core.files.base import ContentFile
-        from PIL import Image
-
-        settings.MEDIA_ROOT = tmp_path
-        buffer = io.BytesIO()
-        Image.new("RGB", (1200, 600), "red").save(buffer, "JPEG")
-        article = factories.article("有图")
-        article.lead_image.save("lead.jpg", ContentFile(buffer.getvalue()))
-        article.refresh_lead_image_renditions(image_changed=True)
+    def test_an_uploaded_lead_image_carries_its_renditions_as_srcset(self, client, db, media):
+        article = factories.article_with_lead_image(size=(1200, 600))
         image = client.get(f"/api/v1/articles/{article.slug}/").json()["lead_image"]
         assert image["url"] == f"http://testserver/media/{article.lead_image.name}"
         assert [copy["width"] for copy in image["renditions"]] == [480, 960, 1200]
