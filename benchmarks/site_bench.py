@@ -171,6 +171,23 @@ def main() -> int:
     return 0
 
 
+def run_wrk(script: str, seconds: int, address: str, *options: str) -> str:
+    """Return what wrk (one thread, ``options``) prints after loading ``address`` for ``seconds``
+    with the Lua ``script``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as file:
+        file.write(script)
+    try:
+        return subprocess.run(
+            ["wrk", "-t1", *options, f"-d{seconds}s", "-s", file.name, address],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 30,
+        ).stdout
+    finally:
+        os.unlink(file.name)
+
+
 class Bench:
     def __init__(
         self, seconds: int, sizes: tuple[int, ...] = SIZES, pages: tuple[str, ...] = HTML_PAGES
@@ -270,26 +287,9 @@ class Bench:
             text=True,
         )
         try:
-            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
-                script.write(COUNT_HITS_LUA)
             time.sleep(1)  # the saver's first save is under way
-            output = subprocess.run(
-                [
-                    "wrk",
-                    "-t1",
-                    "-c2",
-                    f"-d{DRAFT_SAVE_SECONDS}s",
-                    "-s",
-                    script.name,
-                    f"http://{HOST}:{PORT}/",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=DRAFT_SAVE_SECONDS + 30,
-            ).stdout
+            output = run_wrk(COUNT_HITS_LUA, DRAFT_SAVE_SECONDS, f"http://{HOST}:{PORT}/", "-c2")
         finally:
-            os.unlink(script.name)
             saved = saver.communicate(timeout=60)[0]
         hits, misses, errors = map(int, re.search(r"HITS (\d+) MISSES (\d+) ERRORS (\d+)", output).groups())
         saves = re.search(r"SAVED (\d+) FAILED (\d+)", saved or "")
@@ -318,28 +318,14 @@ class Bench:
 
     def wrk(self, paths: list[str], seconds: int) -> dict:
         quoted = ",".join(json.dumps(quote(path, safe="/?=&")) for path in paths)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
-            script.write(LUA % quoted)
-        try:
-            output = subprocess.run(
-                [
-                    "wrk",
-                    "-t1",
-                    os.environ.get("WRK_CONNECTIONS", "-c2"),
-                    f"-d{seconds}s",
-                    "--timeout",
-                    "5s",
-                    "-s",
-                    script.name,
-                    f"http://{HOST}:{PORT}",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=seconds + 30,
-            ).stdout
-        finally:
-            os.unlink(script.name)
+        output = run_wrk(
+            LUA % quoted,
+            seconds,
+            f"http://{HOST}:{PORT}",
+            os.environ.get("WRK_CONNECTIONS", "-c2"),
+            "--timeout",
+            "5s",
+        )
         match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", output)
         requests, duration, p50, p95, p99, errors, bad_status, _bytes = map(int, match.groups())
         return {
