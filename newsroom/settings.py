@@ -266,7 +266,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "articles.login_throttle.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "articles.login_throttle.client_address"
 # How many proxies (each appending to X-Forwarded-For) stand between readers and the app: the
-# address logins are counted by is then the one the outermost proxy saw.
+# address logins and the API's anonymous requests are counted by is then the one the outermost
+# proxy saw (articles.login_throttle.client_address).
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
 
 # Sessions live in the database, never in Redis alone: editors stay logged in when Redis is down.
