@@ -24,7 +24,7 @@ from articles.images import delete_renditions, original_of, renditions_to_record
 from articles.rows import Columns, columns, fetch_all
 from articles.safe_urls import WebURLField, check_web_urls
 from articles.sanitise import sanitise
-from articles.slugs import slug_from_text
+from articles.slugs import slug_from_text, unique_slug
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
@@ -1293,55 +1293,6 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.article.slug}"
-
-
-def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = None) -> str:
-    """Return ``base``, or ``base-2``, ``base-3``… the first slug ``model`` does not use yet.
-
-    Candidates are checked by exact (indexed) lookups, so the cost does not grow with the table.
-    """
-    max_length = model._meta.get_field("slug").max_length
-    base = base[:max_length].strip("-")
-    first = 1
-    while True:
-        candidates = [
-            base if number == 1 else _numbered(base, number, max_length)
-            for number in range(first, first + 10)
-        ]
-        taken = _slugs_taken(model, candidates, exclude_pk)
-        for candidate in candidates:
-            if candidate not in taken:
-                return candidate
-        first += 10
-
-
-def _slugs_taken(model: type[models.Model], candidates: list[str], exclude_pk: int | None) -> set[str]:
-    """Return which ``candidates`` another row uses (or, for articles, an old address holds).
-
-    Plain SQL: the ORM spends longer compiling this UNION than the database spends answering it,
-    and the importer asks it for every new article.
-    """
-    quote = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(candidates))
-    tables = [(model._meta.db_table, "slug", "id")]
-    if model is Article:
-        tables.append((SlugRedirect._meta.db_table, "old_slug", "article_id"))
-    selects, parameters = [], []
-    for table, column, owner in tables:
-        sql = f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} IN ({marks})"
-        parameters += candidates
-        if exclude_pk is not None:
-            sql += f" AND {quote(owner)} <> %s"
-            parameters.append(exclude_pk)
-        selects.append(sql)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ".join(selects), parameters)
-        return {slug for (slug,) in cursor.fetchall()}
-
-
-def _numbered(base: str, number: int, max_length: int) -> str:
-    suffix = str(number)
-    return f"{base[: max_length - len(suffix) - 1].rstrip('-')}-{suffix}"
 
 
 class Purge(models.Model):
