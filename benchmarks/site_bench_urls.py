@@ -34,9 +34,9 @@ def _article_context(request, slug):
 
     view = ArticleDetailView()
     view.setup(request, slug=slug)
-    from articles.models import Article
+    from articles.site import article_page
 
-    view.page = Article.objects.published_page(slug)
+    view.page = article_page.published_page(slug)
     context = view.get_context_data(slug=slug)
     from articles.context_processors import site
 
