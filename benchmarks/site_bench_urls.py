@@ -30,7 +30,7 @@ def template(request, slug):
 
 def _article_context(request, slug):
     """Return what ArticleDetailView would render, evaluated once: lists, not querysets."""
-    from articles.views import ArticleDetailView
+    from articles.site.views import ArticleDetailView
 
     view = ArticleDetailView()
     view.setup(request, slug=slug)
@@ -38,7 +38,7 @@ def _article_context(request, slug):
 
     view.page = article_page.published_page(slug)
     context = view.get_context_data(slug=slug)
-    from articles.context_processors import site
+    from articles.site.context_processors import site
 
     processed = site(request)
     context["navigation"] = processed["navigation"]()

@@ -143,13 +143,13 @@ ROOT_URLCONF = "newsroom.urls"
 
 TEMPLATES = [
     {
-        # The reader site's pages (templates/jinja2/, articles/templating.py); the admin below.
+        # The reader site's pages (templates/jinja2/, articles/site/templating.py); the admin below.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "articles.templating.environment",
-            "context_processors": ["articles.context_processors.site"],
+            "environment": "articles.site.templating.environment",
+            "context_processors": ["articles.site.context_processors.site"],
         },
     },
     {
@@ -161,7 +161,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.site.context_processors.site",
             ],
         },
     },

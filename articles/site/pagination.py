@@ -79,7 +79,7 @@ def page_number(request) -> int:
 def paginate(request, fetch: Fetch, key: str, keys: Iterable[str], size: int = PAGE_SIZE) -> Page:
     """Return the page of a listing that ``?page=`` asks for; 404 for a page that is not there.
 
-    ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.listings.summaries``);
+    ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.site.listings.summaries``);
     ``key`` names the listing, ``keys`` are the surrogate keys of its list (what changes its size).
     """
     number = page_number(request)

@@ -17,16 +17,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from articles import listings, search, share
+from articles import search
 from articles import surrogate_keys as keys
 from articles.images import rendition_urls
-from articles.listings import Listing
 from articles.models import Article, Author, Byline, Category, SlugRedirect, Tag
-from articles.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate
 from articles.preview import link_for
 from articles.safe_urls import allowed_or_empty
-from articles.site import article_page
+from articles.site import article_page, listings, share
 from articles.site.article_page import RELATED_TAGS, ArticlePage
+from articles.site.listings import Listing
+from articles.site.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate
 
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
