@@ -13,7 +13,7 @@ The answer is JSON and never stored, ``{"status": …, "database": "ok" | "down"
 database, so the server stays in rotation; ``503`` with ``"status": "down"`` when the database
 does not answer: the load balancer sends readers elsewhere (Varnish serves its stored pages
 while every server is down). ``"cache"`` is the page cache's own report
-(``articles.caching.cache_health()``), at least ``{"status": "ok" | "degraded"}``.
+(``articles.cache.store.cache_health()``), at least ``{"status": "ok" | "degraded"}``.
 """
 
 from __future__ import annotations
@@ -81,10 +81,10 @@ def database_status() -> str:
 
 def cache_status() -> dict:
     """Return the page cache's health, ``{"status": "ok" | "degraded", …}``: its own report where it
-    gives one (``articles.caching.cache_health``), else whether Redis answers a PING in time."""
-    from articles import caching
+    gives one (``articles.cache.store.cache_health``), else whether Redis answers a PING in time."""
+    from articles.cache import store
 
-    report = getattr(caching, "cache_health", None)
+    report = getattr(store, "cache_health", None)
     if report is not None:
         return report()
     location = settings.CACHES["default"].get("LOCATION", "")

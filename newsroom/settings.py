@@ -114,9 +114,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "articles.api.throttling.AnonymousRateLimitMiddleware",
     # Anonymous readers' cached pages are answered here, before the middleware below runs.
-    "articles.page_cache.PageCacheMiddleware",
+    "articles.cache.page_cache.PageCacheMiddleware",
     # A database that cannot be reached is a styled 503 with Retry-After, not a 500.
-    "articles.outage.DatabaseUnavailableMiddleware",
+    "articles.cache.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -216,7 +216,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches. Django's cache (for whoever asks for one: not the page cache) is local memory by
-# default, Django's Redis backend with CACHE_URL/REDIS_URL. The page cache (articles/caching.py)
+# default, Django's Redis backend with CACHE_URL/REDIS_URL. The page cache (articles/cache/store.py)
 # keeps pages in each process's memory, and shares them through that same Redis when there is one.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
@@ -407,7 +407,7 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # Serve uploaded media from Django with DEBUG off: for make run on this machine only; in
 # production the proxy serves DJANGO_MEDIA_ROOT.
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", False)
-# How often each process reads the purge log (articles/invalidation.py): a page made stale by a
+# How often each process reads the purge log (articles/cache/invalidation.py): a page made stale by a
 # change is not served longer than this after the change commits.
 NEWSROOM_CACHE_SYNC_SECONDS = env_float("NEWSROOM_CACHE_SYNC_SECONDS", 1)
 
@@ -456,7 +456,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # HTTP caches in front of the app servers (Varnish, deploy/varnish/): the address of each node,
 # comma-separated (e.g. http://10.0.0.5:6081/), sent a PURGE after every change readers can see
-# (articles/http_purge.py), each within the timeout. Empty: no HTTP cache to purge.
+# (articles/cache/http_purge.py), each within the timeout. Empty: no HTTP cache to purge.
 NEWSROOM_HTTP_CACHE_PURGE_URLS = env_list("NEWSROOM_HTTP_CACHE_PURGE_URLS")
 for _purge_url in NEWSROOM_HTTP_CACHE_PURGE_URLS:
     if not _purge_url.startswith(("http://", "https://")):

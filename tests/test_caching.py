@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import invalidation
+from articles.cache import invalidation
 from articles.models import Article, Purge
 from tests import factories
 from tests.admin_forms import change_form_data, editor

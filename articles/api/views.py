@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import search
-from articles import surrogate_keys as keys
 from articles.api import pagination
 from articles.api.caching import show_pages
 from articles.api.errors import error_responses
@@ -38,6 +37,7 @@ from articles.api.visibility import (
     visible_authors,
     visible_tags,
 )
+from articles.cache import surrogate_keys as keys
 from articles.models import Article, Author, Category, SlugRedirect
 from articles.site import article_page
 
@@ -96,7 +96,7 @@ class ArticleListView(ContentView):
         window.check(count)
         fields = values.get("fields") or LIST_FIELD_NAMES
         pages = load_pages(articles, window, fields) if count else []
-        # Any article joining, leaving or moving in a list purges LIST (articles.surrogate_keys).
+        # Any article joining, leaving or moving in a list purges LIST (articles.cache.surrogate_keys).
         show_pages(pages, keys.LIST)
         results = ArticleSerializer(pages, many=True, context=self.serializer_context(fields=fields)).data
         return Response(pagination.page_body(request, window, count, results))

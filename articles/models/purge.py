@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class Purge(models.Model):
     """A change readers can see, as the surrogate keys of the cached pages it made stale.
 
-    Written in the transaction of the change (``articles.invalidation.purge``); its id is the
+    Written in the transaction of the change (``articles.cache.invalidation.purge``); its id is the
     change's *generation*. Every process reads the new rows about once a second to know which
     cached pages it may still serve, whatever happened to Redis meanwhile.
     """

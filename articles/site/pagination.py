@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from articles.invalidation import RememberedValues, freshness
+from articles.cache.invalidation import RememberedValues, freshness
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000

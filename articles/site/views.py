@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from articles import search
-from articles import surrogate_keys as keys
+from articles.cache import surrogate_keys as keys
 from articles.images import rendition_urls
 from articles.models import Article, Author, Byline, Category, SlugRedirect, Tag
 from articles.preview import link_for

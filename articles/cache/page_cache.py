@@ -3,15 +3,15 @@
 Two parts:
 
 - ``public_page`` decorates the views of public pages and collects the surrogate keys of what
-  the page shows (``articles.surrogate_keys.show()``, or ``keys=`` for a view whose keys are
+  the page shows (``articles.cache.surrogate_keys.show()``, or ``keys=`` for a view whose keys are
   fixed; a page naming none gets ``all``). For anonymous readers it marks the page as shareable:
   ``Cache-Control: public, max-age=0, s-maxage=N, must-revalidate``, where N never reaches past
   the next scheduled publication the page would show, and ``Surrogate-Key`` lists its keys for an
   HTTP cache to purge by (Varnish's xkey). For readers with a session it is ``private``. Every
   page gets an ``ETag`` (of its content) and ``Last-Modified``, and conditional GETs get a 304.
 - ``PageCacheMiddleware`` sits just inside SecurityMiddleware and WhiteNoise. An anonymous GET
-  or HEAD is answered from the page store (``articles.caching``) when it holds a page for that
-  address that the purge log says is fresh (``articles.invalidation``): no session,
+  or HEAD is answered from the page store (``articles.cache.store``) when it holds a page for that
+  address that the purge log says is fresh (``articles.cache.invalidation``): no session,
   authentication, CSRF, locale, URL resolution or view code runs, and no query is made (but the
   log's read, at most once a second). Otherwise the request goes on, and a page marked by
   ``public_page`` comes back to be stored, with the headers the inner middleware added.
@@ -36,9 +36,9 @@ from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language_from_request
 
-from articles import surrogate_keys
-from articles.caching import CachedPage, pages
-from articles.invalidation import freshness
+from articles.cache import surrogate_keys
+from articles.cache.invalidation import freshness
+from articles.cache.store import CachedPage, pages
 
 # Set on every answer of the middleware; never stored with a page.
 CACHE_STATUS_HEADER = "X-Cache"
