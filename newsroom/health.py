@@ -27,87 +27,84 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 logger = logging.getLogger("newsroom.health")
 
-HEALTH_PATH = "/health/"
-# A probe must answer within Varnish's probe timeout (1 s, deploy/varnish/newsroom.vcl).
-REDIS_TIMEOUT_SECONDS = 0.5
-
-_redis_clients: dict[str, object] = {}
+_redis_clients: dict[tuple[str, float], object] = {}
 _redis_clients_lock = threading.Lock()
 
 
 class HealthCheckMiddleware:
     """Answer ``GET /health/`` with this server's health; pass every other request on."""
 
+    path = "/health/"
+    # A probe must answer within Varnish's probe timeout (1 s, deploy/varnish/newsroom.vcl).
+    redis_timeout_seconds = 0.5
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info != HEALTH_PATH:
+        if request.path_info != self.path:
             return self.get_response(request)
         if request.method not in {"GET", "HEAD"}:
             response = HttpResponse(status=405)
             response["Allow"] = "GET, HEAD"
         else:
-            response = health_response()
+            response = self.health_response()
         response["Cache-Control"] = "no-store"
         return response
 
+    def health_response(self) -> JsonResponse:
+        """Return the health report: 200 while the database answers, 503 when it does not."""
+        database, cache = self.database_status(), self.cache_status()
+        if database != "ok":
+            status = "down"
+        elif cache.get("status") != "ok":
+            status = "degraded"
+        else:
+            status = "ok"
+        return JsonResponse(
+            {"status": status, "database": database, "cache": cache}, status=503 if status == "down" else 200
+        )
 
-def health_response() -> JsonResponse:
-    """Return the health report: 200 while the database answers, 503 when it does not."""
-    database, cache = database_status(), cache_status()
-    if database != "ok":
-        status = "down"
-    elif cache.get("status") != "ok":
-        status = "degraded"
-    else:
-        status = "ok"
-    return JsonResponse(
-        {"status": status, "database": database, "cache": cache}, status=503 if status == "down" else 200
-    )
+    def database_status(self) -> str:
+        """Return ``"ok"`` when the default database answers a query, ``"down"`` otherwise."""
+        try:
+            with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception as error:  # any failure to answer is the same answer: down
+            logger.warning("Health check: the database does not answer: %s", error)
+            return "down"
+        return "ok"
 
+    def cache_status(self) -> dict:
+        """Return the page cache's health, ``{"status": "ok" | "degraded", …}``: its own report where it
+        gives one (``articles.cache.store.cache_health``), else whether Redis answers a PING in time."""
+        from articles.cache import store
 
-def database_status() -> str:
-    """Return ``"ok"`` when the default database answers a query, ``"down"`` otherwise."""
-    try:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as error:  # any failure to answer is the same answer: down
-        logger.warning("Health check: the database does not answer: %s", error)
-        return "down"
-    return "ok"
-
-
-def cache_status() -> dict:
-    """Return the page cache's health, ``{"status": "ok" | "degraded", …}``: its own report where it
-    gives one (``articles.cache.store.cache_health``), else whether Redis answers a PING in time."""
-    from articles.cache import store
-
-    report = getattr(store, "cache_health", None)
-    if report is not None:
-        return report()
-    location = settings.CACHES["default"].get("LOCATION", "")
-    if not isinstance(location, str) or not location.startswith(("redis://", "rediss://", "unix://")):
-        return {"status": "ok", "redis": "not configured"}
-    try:
-        _redis_client(location).ping()
-    except Exception as error:  # down, hung or refusing: the site runs on without its cache
-        logger.warning("Health check: Redis does not answer: %s", error)
-        return {"status": "degraded", "redis": "unreachable", "redis_error": str(error)}
-    return {"status": "ok", "redis": "ok"}
+        report = getattr(store, "cache_health", None)
+        if report is not None:
+            return report()
+        location = settings.CACHES["default"].get("LOCATION", "")
+        if not isinstance(location, str) or not location.startswith(("redis://", "rediss://", "unix://")):
+            return {"status": "ok", "redis": "not configured"}
+        try:
+            _redis_client(location, self.redis_timeout_seconds).ping()
+        except Exception as error:  # down, hung or refusing: the site runs on without its cache
+            logger.warning("Health check: Redis does not answer: %s", error)
+            return {"status": "degraded", "redis": "unreachable", "redis_error": str(error)}
+        return {"status": "ok", "redis": "ok"}
 
 
-def _redis_client(location: str):
-    """Return a client of its own for ``location`` with short timeouts (one per process)."""
+def _redis_client(location: str, timeout: float):
+    """Return a client of its own for ``location`` with ``timeout`` (one per process and location)."""
     import redis
 
     with _redis_clients_lock:
-        client = _redis_clients.get(location)
+        client = _redis_clients.get((location, timeout))
         if client is None:
-            client = _redis_clients[location] = redis.Redis.from_url(
+            client = _redis_clients[location, timeout] = redis.Redis.from_url(
                 location,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
             )
     return client

@@ -96,13 +96,16 @@ def carries_credentials(request: HttpRequest) -> bool:
 class AnonymousRateLimitMiddleware:
     """Refuse API requests without credentials beyond the rate, before the page cache answers them."""
 
+    # The addresses it limits: the API's.
+    path_prefix = API_PATH_PREFIX
+
     def __init__(self, get_response):
         self.get_response = get_response
         # A mistyped rate stops the server from starting, rather than failing every API request.
         configured_rate()
 
     def __call__(self, request: HttpRequest):
-        if request.path_info.startswith(API_PATH_PREFIX) and not carries_credentials(request):
+        if request.path_info.startswith(self.path_prefix) and not carries_credentials(request):
             rate = configured_rate()
             if rate is not None:
                 setattr(request, COUNTED_ATTRIBUTE, True)
