@@ -4,6 +4,9 @@ With no environment at all the site runs in development mode on a SQLite file
 in ``data/``. ``DJANGO_DEBUG=0`` switches to production mode, which refuses to
 start without a real secret key and allowed hosts. Every variable is listed in
 ``.env.example`` and in the README.
+
+Over 400 lines because it is the one settings module (STYLE: one ``settings.py`` read from the
+environment): each block reads its variables and says why the default is what it is.
 """
 
 import datetime as dt
@@ -194,7 +197,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 50-100 ms whenever a cost estimate crosses jit_above_cost.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     # Lets psycopg keep statements prepared (after 5 runs on a connection), for the cursors that
-    # bind parameters on the server: only the article page's reads (articles/rows.py), which
+    # bind parameters on the server: only the article page's reads (articles/site/rows.py), which
     # PostgreSQL otherwise parses and plans anew on every request for longer than it runs them.
     # Django's own queries bind on the client and are never prepared. Turn off behind PgBouncer
     # in transaction mode (unless it has max_prepared_statements).

@@ -1,4 +1,9 @@
-"""Reader pages. Views only pick a queryset and a template; the URLconf adds the page cache."""
+"""Reader pages. Views only pick a queryset and a template; the URLconf adds the page cache.
+
+A little over 400 lines because there are a dozen reader pages (home, article, category, tag,
+author, editor, archives, search, robots.txt, share code, preview), each a short class or
+function sharing ``ListPage``; their reads live in ``listings`` and ``article_page``.
+"""
 
 from __future__ import annotations
 
