@@ -8,4 +8,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self) -> None:
-        from articles import http_purge, signals  # noqa: F401  (connect the receivers)
+        # Connect the receivers: the search index's first, then the page cache's purges.
+        from articles import signals  # noqa: F401
+        from articles.cache import http_purge  # noqa: F401
+        from articles.cache import signals as purges  # noqa: F401

@@ -5,6 +5,9 @@ unicode slugs: a unicode slug becomes ``%E9%98%BF…`` as soon as a reader copie
 the address into WeChat, an e-mail or a log, while ``a-li-zhang-yong`` stays
 readable and typeable everywhere. Characters with no ASCII form (kana, emoji)
 are dropped; a title made only of them falls back to a short stable hash.
+
+``unique_slug()`` then finds the first free one of ``base``, ``base-2``, ``base-3``… for a model,
+counting an article's old addresses (``SlugRedirect``) as taken.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import hashlib
 import re
 import unicodedata
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.text import slugify
 from pypinyin import Style, lazy_pinyin
 
@@ -41,3 +46,49 @@ def with_suffix(slug: str, suffix: str, max_length: int) -> str:
     """Return ``slug-suffix``, shortening ``slug`` so that the whole fits ``max_length``."""
     room = max_length - len(suffix) - 1
     return f"{slug[:room].rstrip('-')}-{suffix}"
+
+
+def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = None) -> str:
+    """Return ``base``, or ``base-2``, ``base-3``… the first slug ``model`` does not use yet.
+
+    Candidates are checked by exact (indexed) lookups, ten at a time, so the cost does not grow
+    with the table.
+    """
+    max_length = model._meta.get_field("slug").max_length
+    base = base[:max_length].strip("-")
+    first = 1
+    while True:
+        candidates = [
+            base if number == 1 else with_suffix(base, str(number), max_length)
+            for number in range(first, first + 10)
+        ]
+        taken = _slugs_taken(model, candidates, exclude_pk)
+        for candidate in candidates:
+            if candidate not in taken:
+                return candidate
+        first += 10
+
+
+def _slugs_taken(model: type[models.Model], candidates: list[str], exclude_pk: int | None) -> set[str]:
+    """Return which ``candidates`` another row of ``model`` uses or, for a model whose old addresses
+    keep redirecting (articles), another row's old address holds; in one query (a UNION)."""
+    taken = model._base_manager.filter(slug__in=candidates)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    taken = taken.order_by().values_list("slug", flat=True)
+    redirect_model = _redirect_model(model)
+    if redirect_model is not None:
+        held = redirect_model._base_manager.filter(old_slug__in=candidates)
+        if exclude_pk is not None:
+            held = held.exclude(article_id=exclude_pk)
+        taken = taken.union(held.order_by().values_list("old_slug", flat=True))
+    return set(taken)
+
+
+def _redirect_model(model: type[models.Model]) -> type[models.Model] | None:
+    """Return the model of ``model``'s old addresses (reached through ``_meta``, as the models
+    import this module), or None for a model that keeps none."""
+    try:
+        return model._meta.get_field("slug_redirects").related_model
+    except FieldDoesNotExist:
+        return None

@@ -428,7 +428,7 @@ class Faults:
     # --------------------------------------------------------------- the run
 
     def run(self) -> None:
-        from articles.caching import cache_health, reset_pages
+        from articles.cache.store import cache_health, reset_pages
         from articles.models import Article
 
         published = list(Article.objects.published().order_by("-published_at"))

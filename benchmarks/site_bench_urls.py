@@ -30,15 +30,15 @@ def template(request, slug):
 
 def _article_context(request, slug):
     """Return what ArticleDetailView would render, evaluated once: lists, not querysets."""
-    from articles.views import ArticleDetailView
+    from articles.site.views import ArticleDetailView
 
     view = ArticleDetailView()
     view.setup(request, slug=slug)
-    from articles.models import Article
+    from articles.site import article_page
 
-    view.page = Article.objects.published_page(slug)
+    view.page = article_page.published_page(slug)
     context = view.get_context_data(slug=slug)
-    from articles.context_processors import site
+    from articles.site.context_processors import site
 
     processed = site(request)
     context["navigation"] = processed["navigation"]()

@@ -4,6 +4,9 @@ With no environment at all the site runs in development mode on a SQLite file
 in ``data/``. ``DJANGO_DEBUG=0`` switches to production mode, which refuses to
 start without a real secret key and allowed hosts. Every variable is listed in
 ``.env.example`` and in the README.
+
+Over 400 lines because it is the one settings module (STYLE: one ``settings.py`` read from the
+environment): each block reads its variables and says why the default is what it is.
 """
 
 import datetime as dt
@@ -114,9 +117,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "articles.api.throttling.AnonymousRateLimitMiddleware",
     # Anonymous readers' cached pages are answered here, before the middleware below runs.
-    "articles.page_cache.PageCacheMiddleware",
+    "articles.cache.page_cache.PageCacheMiddleware",
     # A database that cannot be reached is a styled 503 with Retry-After, not a 500.
-    "articles.outage.DatabaseUnavailableMiddleware",
+    "articles.cache.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,13 +146,13 @@ ROOT_URLCONF = "newsroom.urls"
 
 TEMPLATES = [
     {
-        # The reader site's pages (templates/jinja2/, articles/templating.py); the admin below.
+        # The reader site's pages (templates/jinja2/, articles/site/templating.py); the admin below.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "articles.templating.environment",
-            "context_processors": ["articles.context_processors.site"],
+            "environment": "articles.site.templating.environment",
+            "context_processors": ["articles.site.context_processors.site"],
         },
     },
     {
@@ -161,7 +164,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.site.context_processors.site",
             ],
         },
     },
@@ -194,7 +197,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 50-100 ms whenever a cost estimate crosses jit_above_cost.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     # Lets psycopg keep statements prepared (after 5 runs on a connection), for the cursors that
-    # bind parameters on the server: only the article page's reads (articles/rows.py), which
+    # bind parameters on the server: only the article page's reads (articles/site/rows.py), which
     # PostgreSQL otherwise parses and plans anew on every request for longer than it runs them.
     # Django's own queries bind on the client and are never prepared. Turn off behind PgBouncer
     # in transaction mode (unless it has max_prepared_statements).
@@ -216,7 +219,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches. Django's cache (for whoever asks for one: not the page cache) is local memory by
-# default, Django's Redis backend with CACHE_URL/REDIS_URL. The page cache (articles/caching.py)
+# default, Django's Redis backend with CACHE_URL/REDIS_URL. The page cache (articles/cache/store.py)
 # keeps pages in each process's memory, and shares them through that same Redis when there is one.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
@@ -409,7 +412,7 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # Serve uploaded media from Django with DEBUG off: for make run on this machine only; in
 # production the proxy serves DJANGO_MEDIA_ROOT.
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", False)
-# How often each process reads the purge log (articles/invalidation.py): a page made stale by a
+# How often each process reads the purge log (articles/cache/invalidation.py): a page made stale by a
 # change is not served longer than this after the change commits.
 NEWSROOM_CACHE_SYNC_SECONDS = env_float("NEWSROOM_CACHE_SYNC_SECONDS", 1)
 
@@ -458,7 +461,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # HTTP caches in front of the app servers (Varnish, deploy/varnish/): the address of each node,
 # comma-separated (e.g. http://10.0.0.5:6081/), sent a PURGE after every change readers can see
-# (articles/http_purge.py), each within the timeout. Empty: no HTTP cache to purge.
+# (articles/cache/http_purge.py), each within the timeout. Empty: no HTTP cache to purge.
 NEWSROOM_HTTP_CACHE_PURGE_URLS = env_list("NEWSROOM_HTTP_CACHE_PURGE_URLS")
 for _purge_url in NEWSROOM_HTTP_CACHE_PURGE_URLS:
     if not _purge_url.startswith(("http://", "https://")):

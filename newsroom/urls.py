@@ -6,13 +6,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.urls import root_urlpatterns
+from articles.site.urls import root_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("articles.api.urls")),
     *root_urlpatterns,
-    path("", include("articles.urls")),
+    path("", include("articles.site.urls")),
 ]
 
 if settings.DEBUG:

@@ -42,15 +42,15 @@ def empty_cache(settings):
     """
     from django.core.cache import cache
 
-    from articles import caching, invalidation
+    from articles.cache import invalidation, store
 
     settings.NEWSROOM_CACHE_SYNC_SECONDS = 3600
     cache.clear()
-    caching.pages().clear()
+    store.pages().clear()
     invalidation.freshness.reset()
     yield
     cache.clear()
-    caching.pages().clear()
+    store.pages().clear()
     invalidation.freshness.reset()
 
 
@@ -77,7 +77,7 @@ class Clock:
 @pytest.fixture
 def clock(settings, monkeypatch):
     """The clock by which this process reads the purge log once a second (NEWSROOM_CACHE_SYNC_SECONDS)."""
-    from articles import invalidation
+    from articles.cache import invalidation
 
     settings.NEWSROOM_CACHE_SYNC_SECONDS = 1
     moved = Clock()

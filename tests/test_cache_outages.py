@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import caching
+from articles.cache import store as page_store
 from articles.models import Article
 from tests import factories
 from tests.admin_forms import change_form_data, editor
@@ -39,13 +39,13 @@ def breaker_clock():
     return Clock()
 
 
-def use(settings, server: RedisServer, breaker_clock: Clock, memory_bytes: int = 0) -> caching.PageStore:
+def use(settings, server: RedisServer, breaker_clock: Clock, memory_bytes: int = 0) -> page_store.PageStore:
     """Serve pages through ``server``; without a memory tier unless asked, so that every hit reads Redis."""
     settings.NEWSROOM_PAGE_CACHE_REDIS_URL = server.url
     settings.NEWSROOM_REDIS_TIMEOUT_SECONDS = 0.2
     settings.NEWSROOM_REDIS_RETRY_SECONDS = 5
     settings.NEWSROOM_PAGE_MEMORY_BYTES = memory_bytes
-    store = caching.pages()
+    store = page_store.pages()
     store.shared.breaker.clock = breaker_clock
     return store
 
@@ -61,7 +61,7 @@ def test_pages_are_shared_through_redis(
     article = factories.article("共享")
     assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
     assert len(stored_pages(redis_server)) == 1
-    caching.reset_pages()  # another process: nothing of its own in memory
+    page_store.reset_pages()  # another process: nothing of its own in memory
     use(settings, redis_server, breaker_clock)
     with django_assert_num_queries(0):
         assert client.get(article.get_absolute_url())["X-Cache"] == "hit"
@@ -74,7 +74,7 @@ def test_with_redis_stopped_readers_get_pages_from_the_database_and_redis_is_lef
     article = factories.article("停机")
     client.get(article.get_absolute_url())
     redis_server.stop()
-    with caplog.at_level(logging.WARNING, logger="articles.caching"):
+    with caplog.at_level(logging.WARNING, logger="articles.cache.store"):
         for address in (article.get_absolute_url(), "/", article.get_absolute_url(), "/admin/login/"):
             response = client.get(address)
             assert response.status_code == 200, address
@@ -82,7 +82,7 @@ def test_with_redis_stopped_readers_get_pages_from_the_database_and_redis_is_lef
     # One try, then none until NEWSROOM_REDIS_RETRY_SECONDS have passed: no retry storm.
     assert store.shared.breaker.failures == 1
     assert caplog.text.count("failed") == 1
-    health = caching.cache_health()
+    health = page_store.cache_health()
     assert health["status"] == "degraded" and health["redis"] == "unreachable"
 
     redis_server.start()
@@ -90,11 +90,11 @@ def test_with_redis_stopped_readers_get_pages_from_the_database_and_redis_is_lef
     client.get("/")
     assert store.shared.breaker.failures == 1 and stored_pages(redis_server) == []
     breaker_clock.advance(2)
-    with caplog.at_level(logging.WARNING, logger="articles.caching"):
+    with caplog.at_level(logging.WARNING, logger="articles.cache.store"):
         assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
     assert "answers again" in caplog.text
     assert client.get(article.get_absolute_url())["X-Cache"] == "hit"
-    assert caching.cache_health() == {"status": "ok", "redis": "ok", "purge_log": "ok"}
+    assert page_store.cache_health() == {"status": "ok", "redis": "ok", "purge_log": "ok"}
 
 
 def test_with_redis_hung_a_reader_waits_one_short_timeout_then_redis_is_left_alone(
@@ -109,7 +109,7 @@ def test_with_redis_hung_a_reader_waits_one_short_timeout_then_redis_is_left_alo
         assert response.status_code == 200 and "挂起" in response.content.decode()
     assert store.shared.breaker.failures == 1
     assert "Timeout" in store.shared.breaker.error or "timed out" in store.shared.breaker.error
-    assert caching.cache_health()["status"] == "degraded"
+    assert page_store.cache_health()["status"] == "degraded"
     redis_server.resume()
     breaker_clock.advance(5)
     client.get(article.get_absolute_url())

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import invalidation
+from articles.cache import invalidation
 from articles.models import Article, Purge
 from tests import factories
 from tests.admin_forms import change_form_data, editor
@@ -165,7 +165,7 @@ class TestChangesShowAtOnce:
     def test_publishing_between_two_articles_of_a_section_changes_their_previous_and_next(
         self, client, commit
     ):
-        # Previous and next are the neighbours within the article's section (ArticleManager.around).
+        # Previous and next are the neighbours within the article's section (article_page.around).
         section = commit(factories.category_path, "要闻")
         older = commit(factories.article, "较早", days_ago=3, category=section)
         newer = commit(factories.article, "较新", days_ago=1, category=section)

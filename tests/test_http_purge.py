@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from articles import http_purge
-from articles.invalidation import surrogate_keys_purged
+from articles.cache import http_purge
+from articles.cache.invalidation import surrogate_keys_purged
 from tests.test_settings import manage
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
-from articles import caching, invalidation
+from articles.cache import invalidation, store
 from articles.models import Article, Purge
 from tests import factories
 from tests.importing.test_upsert import store_seed
@@ -119,13 +119,13 @@ def test_a_log_that_cannot_be_read_keeps_cached_pages_served_and_says_so(client,
     with monkeypatch.context() as patched:
         patched.setattr(invalidation.Purge.objects, "filter", unreachable)
         clock.advance(2)
-        with caplog.at_level(logging.WARNING, logger="articles.invalidation"):
+        with caplog.at_level(logging.WARNING, logger="articles.cache.invalidation"):
             assert client.get("/")["X-Cache"] == "hit"
             clock.advance(0.5)
             assert client.get("/")["X-Cache"] == "hit"
         assert caplog.text.count("purge log cannot be read") == 1
-        assert caching.cache_health()["status"] == "degraded"
-        assert caching.cache_health()["purge_log"] == "unreadable"
+        assert store.cache_health()["status"] == "degraded"
+        assert store.cache_health()["purge_log"] == "unreadable"
     clock.advance(1)
     assert client.get("/")["X-Cache"] == "hit"
     assert invalidation.freshness.last_error is None

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from articles import listings
-from articles.listings import Listing
 from articles.models import Article, Category
+from articles.site import listings
+from articles.site.listings import Listing
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from articles.models import Article, Category, SlugRedirect, Tag
+from articles.site import article_page
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,7 @@ class TestArticlePageReads:
         )
         stored = Article.objects.select_related("category", "editor").get(pk=article.pk)
         with django_assert_num_queries(1):
-            page = Article.objects.published_page(article.slug)
+            page = article_page.published_page(article.slug)
             assert page.article.category.name and page.article.editor.name
         assert field_values(page.article) == field_values(stored)
         assert field_values(page.article.category) == field_values(stored.category)
@@ -204,7 +205,7 @@ class TestArticlePageReads:
 
     def test_article_without_category_or_editor_has_none(self, django_assert_num_queries):
         article = factories.article("无栏目")
-        page = Article.objects.published_page(article.slug)
+        page = article_page.published_page(article.slug)
         with django_assert_num_queries(0):
             assert page.article.category is None and page.article.editor is None
 
@@ -212,16 +213,16 @@ class TestArticlePageReads:
     def test_unpublished_article_has_no_page(self, status):
         article = factories.article("未发布", published=False, status=status, published_at=timezone.now())
         with pytest.raises(Article.DoesNotExist):
-            Article.objects.published_page(article.slug)
+            article_page.published_page(article.slug)
 
     def test_scheduled_article_gets_its_page_when_its_time_comes(self):
         now = timezone.now()
         with time_machine.travel(now, tick=False):
             scheduled = factories.article("定时发布", published_at=now + dt.timedelta(hours=2))
             with pytest.raises(Article.DoesNotExist):
-                Article.objects.published_page(scheduled.slug)
+                article_page.published_page(scheduled.slug)
         with time_machine.travel(now + dt.timedelta(hours=2, seconds=1), tick=False):
-            assert Article.objects.published_page(scheduled.slug).article == scheduled
+            assert article_page.published_page(scheduled.slug).article == scheduled
 
     def test_bylines_follow_their_position_and_tags_the_order_given(self):
         # 乙 exists first, so neither tag ids nor names give the order the tags were added in.
@@ -230,7 +231,7 @@ class TestArticlePageReads:
         article.tags.add("甲", "乙", "丙")
         article.bylines.create(author=factories.author("后"), position=1)
         article.bylines.create(author=factories.author("先"), position=0)
-        for page in (Article.objects.published_page(article.slug), Article.objects.page_of(article)):
+        for page in (article_page.published_page(article.slug), article_page.page_of(article)):
             assert [byline.author.name for byline in page.bylines] == ["先", "后"]
             assert (
                 [tag.name for tag in page.tags] == ["甲", "乙", "丙"] == [t.name for t in article.tags.all()]
@@ -247,7 +248,7 @@ class TestArticlePageReads:
         second.bylines.create(author=factories.author("后"), position=0)
         listing = list(Article.objects.filter(pk__in=[second.pk, bare.pk, first.pk]).order_by("title"))
         with django_assert_num_queries(1):
-            pages = Article.objects.pages_of(listing)
+            pages = article_page.pages_of(listing)
         assert [page.article for page in pages] == listing
         by_title = {page.article.title: page for page in pages}
         assert [byline.author.name for byline in by_title["一"].bylines] == ["先", "后"]
@@ -256,10 +257,10 @@ class TestArticlePageReads:
         assert (by_title["三"].bylines, by_title["三"].tags) == ([], [])
         assert by_title["一"].bylines[0].article is by_title["一"].article
         for page in pages:
-            single = Article.objects.page_of(page.article)
+            single = article_page.page_of(page.article)
             assert [b.pk for b in page.bylines] == [b.pk for b in single.bylines]
             assert [tag.pk for tag in page.tags] == [tag.pk for tag in single.tags]
-        assert Article.objects.pages_of([]) == []
+        assert article_page.pages_of([]) == []
 
     def test_related_previous_and_next_show_only_published_articles(self):
         section = factories.category_path("新媒体")
@@ -285,8 +286,8 @@ class TestArticlePageReads:
         later = factories.article("下一篇", category=section, days_ago=1)
         related = factories.article("相关", days_ago=10)
         related.tags.add("共享")
-        page = Article.objects.published_page(article.slug)
-        around = Article.objects.around(page.article, [tag.pk for tag in page.tags])
+        page = article_page.published_page(article.slug)
+        around = article_page.around(page.article, [tag.pk for tag in page.tags])
         assert (around.previous, around.next) == (earlier, later)
         assert around.related == [related, later, earlier]
         assert around.related[0].shared_tags == 1 and around.related[0].title == "相关"
@@ -298,7 +299,7 @@ class TestArticlePageReads:
         article = factories.article("本文", category=section, days_ago=1)
         factories.article("别的栏目更晚", category=other, days_ago=0.5)
         factories.article("上级栏目更晚", category=section.parent, days_ago=0.2)
-        around = Article.objects.around(article, [])
+        around = article_page.around(article, [])
         assert (around.previous, around.next) == (earlier, None)
 
 

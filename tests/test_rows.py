@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Category
-from articles.rows import columns, fetch_all
+from articles.site.rows import columns, fetch_all
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles import surrogate_keys as keys
+from articles.cache import surrogate_keys as keys
+from articles.cache.signals import links_added
 from articles.models import Article, Purge, Tag
-from articles.signals import links_added
 from tests import factories
 
 pytestmark = pytest.mark.django_db

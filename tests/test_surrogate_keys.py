@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from articles import surrogate_keys
-from articles.caching import CachedPage, MemoryPages
-from articles.invalidation import Freshness, Schedule
+from articles.cache import surrogate_keys
+from articles.cache.invalidation import Freshness, Schedule
+from articles.cache.store import CachedPage, MemoryPages
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

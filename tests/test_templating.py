@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.template import engines
 
-from articles.templating import gettext_calls
+from articles.site.templating import gettext_calls
 
 JINJA_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "jinja2"
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.models import Article
+from articles.site import article_page
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,7 @@ class TestArticlePage:
         one_tag.tags.add("张勇")
         factories.article("同栏目", category=article.category, days_ago=0.1)
         factories.article("无关")
-        around = Article.objects.around(article, list(article.tags.values_list("pk", flat=True)))
+        around = article_page.around(article, list(article.tags.values_list("pk", flat=True)))
         assert [a.title for a in around.related] == ["两个标签", "一个标签", "同栏目"]
 
     def test_page_is_the_same_once_its_statements_are_prepared(self, client, no_page_cache):

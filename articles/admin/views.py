@@ -15,7 +15,7 @@ from reversion.models import Version
 
 from articles.admin.history import versions_of
 from articles.models import Article, Author, Byline, Tag, TaggedArticle
-from articles.views import render_preview
+from articles.site.views import render_preview
 
 # Fields that change on every save, or by themselves, and say nothing about the text.
 # Records and what save() works out from the text (languages, reading time, last revision): no

@@ -1,6 +1,6 @@
 """Cache rules of the Content API: the reader pages' rules for anonymous clients, none for staff.
 
-A request without credentials goes through ``public_page`` (``articles.page_cache``), like every
+A request without credentials goes through ``public_page`` (``articles.cache.page_cache``), like every
 public page: ``ETag`` and ``Last-Modified``, 304 for a conditional GET, and the answer shared
 through the page cache (and any HTTP cache in front) until a change purges one of the surrogate
 keys it names (``show_pages``) or a scheduled article it would show appears. A request with credentials (a session cookie or an ``Authorization`` header) may be staff's,
@@ -14,8 +14,8 @@ import functools
 
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from articles import surrogate_keys as keys
-from articles.page_cache import carries_credentials, public_page
+from articles.cache import surrogate_keys as keys
+from articles.cache.page_cache import carries_credentials, public_page
 
 
 def api_page(view):

@@ -31,7 +31,9 @@ from articles.api.parameters import (
 )
 from articles.api.serializers import ARTICLE_FIELD_NAMES, LONG_FIELDS
 from articles.api.visibility import DEFAULT_STATUS, STATUSES
-from articles.models import SUMMARY_DEFERRED_FIELDS, Article, ArticlePage, Author, Category, Tag
+from articles.models import SUMMARY_DEFERRED_FIELDS, Author, Category, Tag
+from articles.site import article_page
+from articles.site.article_page import ArticlePage
 
 # Each ordering ends with the id, so that articles sharing a time keep one order from page to page.
 ORDERINGS = {
@@ -162,4 +164,4 @@ def load_pages(
         rows = list(articles[window.offset : window.offset + window.size])
     if "bylines" not in fields and "tags" not in fields:
         return [ArticlePage(article=article, bylines=[], tags=[]) for article in rows]
-    return Article.objects.pages_of(rows)
+    return article_page.pages_of(rows)

@@ -22,7 +22,8 @@ from rest_framework import serializers
 
 from articles.api.links import Links
 from articles.images import rendition_urls
-from articles.models import NAME_PATH_SEPARATOR, PATH_SEPARATOR, Article, ArticlePage, Author, Category, Tag
+from articles.models import NAME_PATH_SEPARATOR, PATH_SEPARATOR, Article, Author, Category, Tag
+from articles.site.article_page import ArticlePage
 
 # Fields an article list gives unless ?fields= asks for others: all but the long texts.
 LONG_FIELDS = ("body", "credits", "rights_notice")

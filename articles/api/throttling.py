@@ -34,8 +34,8 @@ from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
 from articles.api import API_PATH_PREFIX, NO_STORE
+from articles.cache.page_cache import carries_credentials
 from articles.login_throttle import client_address
-from articles.page_cache import carries_credentials
 
 RATE_KEY_PREFIX = "newsroom:api-rate:"
 RATE = re.compile(r"(?P<requests>[0-9]+)/(?P<period>s|sec|second|m|min|minute|h|hour|d|day)")
@@ -89,13 +89,16 @@ def count_request(address: str, rate: Rate, now: float | None = None) -> float:
 class AnonymousRateLimitMiddleware:
     """Refuse API requests without credentials beyond the rate, before the page cache answers them."""
 
+    # The addresses it limits: the API's.
+    path_prefix = API_PATH_PREFIX
+
     def __init__(self, get_response):
         self.get_response = get_response
         # A mistyped rate stops the server from starting, rather than failing every API request.
         configured_rate()
 
     def __call__(self, request: HttpRequest):
-        if request.path_info.startswith(API_PATH_PREFIX) and not carries_credentials(request):
+        if request.path_info.startswith(self.path_prefix) and not carries_credentials(request):
             rate = configured_rate()
             if rate is not None:
                 setattr(request, COUNTED_ATTRIBUTE, True)

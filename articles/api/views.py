@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import search
-from articles import surrogate_keys as keys
 from articles.api import pagination
 from articles.api.caching import show_pages
 from articles.api.errors import error_responses
@@ -38,7 +37,9 @@ from articles.api.visibility import (
     visible_authors,
     visible_tags,
 )
+from articles.cache import surrogate_keys as keys
 from articles.models import Article, Author, Category, SlugRedirect
+from articles.site import article_page
 
 MAX_ARTICLE_ID = 2**63 - 1
 SEARCH_MAX_CHARACTERS = 100
@@ -95,7 +96,7 @@ class ArticleListView(ContentView):
         window.check(count)
         fields = values.get("fields") or LIST_FIELD_NAMES
         pages = load_pages(articles, window, fields) if count else []
-        # Any article joining, leaving or moving in a list purges LIST (articles.surrogate_keys).
+        # Any article joining, leaving or moving in a list purges LIST (articles.cache.surrogate_keys).
         show_pages(pages, keys.LIST)
         results = ArticleSerializer(pages, many=True, context=self.serializer_context(fields=fields)).data
         return Response(pagination.page_body(request, window, count, results))
@@ -119,18 +120,18 @@ class ArticleDetailView(ContentView):
     def page_by_slug(self, slug: str):
         if not is_staff_reader(self.request.user):
             try:
-                return Article.objects.published_page(slug)
+                return article_page.published_page(slug)
             except Article.DoesNotExist:
                 return None
         found = openable_articles(self.request.user).select_related("category", "editor").filter(slug=slug)
         article = found.first()
-        return Article.objects.page_of(article) if article is not None else None
+        return article_page.page_of(article) if article is not None else None
 
     def page_by_id(self, pk: int):
         if pk > MAX_ARTICLE_ID:
             raise NotFound()
         articles = openable_articles(self.request.user).select_related("category", "editor")
-        return Article.objects.page_of(get_object_or_404(articles, pk=pk))
+        return article_page.page_of(get_object_or_404(articles, pk=pk))
 
     def moved(self, slug: str):
         redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()

@@ -1,4 +1,10 @@
-"""Turning a parsed document into the fields of an article (``PostData``), without the database."""
+"""Turning a parsed document into the fields of an article (``PostData``), without the database.
+
+Why one module of about 570 lines: ``normalise()`` is one stage of the importer (STYLE: "each
+stage is a small function"), and what is here are the readers of its front-matter keys (dates,
+categories, tags, titles, summaries, flags), each small and used only by it. Furniture and
+credits, which are large and have their own tests, are modules of their own.
+"""
 
 from __future__ import annotations
 

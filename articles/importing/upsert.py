@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
+from articles.cache.invalidation import batched
+from articles.cache.signals import links_added
 from articles.importing.furniture import TopicTag
 from articles.importing.normalise import PostData
-from articles.invalidation import batched
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
-from articles.signals import links_added
 from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5

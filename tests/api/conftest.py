@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from articles import invalidation, roles
+from articles import roles
+from articles.cache import invalidation
 from articles.models import Article
 from tests import factories
 from tests.admin_forms import staff_user

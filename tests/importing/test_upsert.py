@@ -392,7 +392,7 @@ def test_a_new_document_costs_at_most_fifteen_queries_besides_savepoints():
 
 
 def test_a_new_document_costs_at_most_sixteen_queries(django_assert_max_num_queries):
-    # Fifteen, and the page cache's purge-log row for the whole document (articles/invalidation.py).
+    # Fifteen, and the page cache's purge-log row for the whole document (articles/cache/invalidation.py).
     post, digest, lookups = new_document_after_warm_up()
     with django_assert_max_num_queries(16):
         result = upsert(post, content_hash=digest, source_path="K3", lookups=lookups)

@@ -2,7 +2,7 @@
 
 Django's command reads every ``.html`` file as a Django template; the files under the Jinja2
 backend's folders (``templates/jinja2/``) are turned into Python gettext calls instead
-(``articles.templating.gettext_calls``), which xgettext reads like any Python file. Everything
+(``articles.site.templating.gettext_calls``), which xgettext reads like any Python file. Everything
 else, arguments included, is Django's command.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.commands import makemessages
 
-from articles.templating import gettext_calls
+from articles.site.templating import gettext_calls
 
 
 def jinja_folders() -> list[Path]:

@@ -1,4 +1,9 @@
-"""Reader pages. Views only pick a queryset and a template; the URLconf adds the page cache."""
+"""Reader pages. Views only pick a queryset and a template; the URLconf adds the page cache.
+
+A little over 400 lines because there are a dozen reader pages (home, article, category, tag,
+author, editor, archives, search, robots.txt, share code, preview), each a short class or
+function sharing ``ListPage``; their reads live in ``listings`` and ``article_page``.
+"""
 
 from __future__ import annotations
 
@@ -17,14 +22,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from articles import listings, search, share
-from articles import surrogate_keys as keys
+from articles import search
+from articles.cache import surrogate_keys as keys
 from articles.images import rendition_urls
-from articles.listings import Listing
-from articles.models import RELATED_TAGS, Article, ArticlePage, Author, Byline, Category, SlugRedirect, Tag
-from articles.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate
+from articles.models import Article, Author, Byline, Category, SlugRedirect, Tag
 from articles.preview import link_for
 from articles.safe_urls import allowed_or_empty
+from articles.site import article_page, listings, share
+from articles.site.article_page import RELATED_TAGS, ArticlePage
+from articles.site.listings import Listing
+from articles.site.pagination import PAGE_SIZE, Fetch, Page, page_number, paginate
 
 FEATURED_COUNT = 3
 RELATED_COUNT = 4
@@ -117,7 +124,7 @@ class ArticleDetailView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         try:
-            self.page = Article.objects.published_page(kwargs["slug"])
+            self.page = article_page.published_page(kwargs["slug"])
         except Article.DoesNotExist:
             moved = SlugRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article").first()
             if moved is None or not moved.article.is_published:
@@ -132,7 +139,7 @@ class ArticleDetailView(TemplateView):
 def article_page_context(request, page: ArticlePage) -> dict:
     """Return what the article page shows of ``page``: the reader page and the preview share it."""
     article, bylines, tags = page.article, page.bylines, page.tags
-    around = Article.objects.around(article, [tag.pk for tag in tags], RELATED_COUNT)
+    around = article_page.around(article, [tag.pk for tag in tags], RELATED_COUNT)
     keys.show(*keys.article_page(page, around.related, around.previous, around.next, RELATED_TAGS))
     address = absolute_url(request, article.get_absolute_url())
     return {
@@ -412,7 +419,7 @@ def _structured_data(request, article: Article, bylines: list[Byline], address: 
 
 def render_preview(request, article: Article):
     """Return the article page exactly as readers will see it, marked private and not for search engines."""
-    context = article_page_context(request, Article.objects.page_of(article))
+    context = article_page_context(request, article_page.page_of(article))
     response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"

@@ -1,12 +1,12 @@
 """The listing pages' reads (home, category, tag, author, editor, date archive) in plain SQL.
 
-Like the article page (``ArticleManager.published_page``), a listing is the site's most read kind
+Like the article page (``articles.site.article_page``), a listing is the site's most read kind
 of page, and the ORM spent longer compiling its query than the database spent answering it.
 A ``Listing`` says which published articles a page lists, as a condition on the article table;
 ``summaries()`` reads one page of them, with their categories and, when asked, how many there
-are, in one statement written here and kept prepared on PostgreSQL (``articles.rows``). What
+are, in one statement written here and kept prepared on PostgreSQL (``articles.site.rows``). What
 readers may see still comes from ``published()``, compiled (``published_condition()``); the
-rows are turned into model instances as the ORM would (``articles.rows.columns``), with what a
+rows are turned into model instances as the ORM would (``articles.site.rows.columns``), with what a
 listing does not show (the body, the import records) left deferred.
 """
 
@@ -25,10 +25,8 @@ from articles.models import (
     Category,
     TaggedArticle,
     archive_range,
-    database_time,
-    published_condition,
 )
-from articles.rows import Columns, columns, fetch_all
+from articles.site.rows import Columns, columns, database_time, fetch_all, published_condition
 
 
 @dataclass(frozen=True)

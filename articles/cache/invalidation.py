@@ -1,8 +1,8 @@
 """Which cached pages are stale: the purge log, written with each change and read by every process.
 
-A change readers can see calls ``purge(keys)`` inside its own transaction (``articles.signals``
+A change readers can see calls ``purge(keys)`` inside its own transaction (``articles.cache.signals``
 does it for every model write): one ``Purge`` row names the surrogate keys of the pages it made
-stale (``articles.surrogate_keys``). Its id is the change's *generation*. On PostgreSQL a
+stale (``articles.cache.surrogate_keys``). Its id is the change's *generation*. On PostgreSQL a
 transaction-scoped advisory lock makes purging transactions take their ids one after another,
 each after the previous one committed (SQLite lets one transaction write at a time anyway): ids
 follow commit order, so a process that has read every row up to id N has seen every change
@@ -44,7 +44,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.utils import timezone
 
-from articles import surrogate_keys
+from articles.cache import surrogate_keys
 from articles.models import Article, Byline, Purge, TaggedArticle
 
 logger = logging.getLogger(__name__)

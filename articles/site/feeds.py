@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from articles import surrogate_keys as keys
+from articles.cache import surrogate_keys as keys
 from articles.models import Article, Author, Category, Tag
 
 FEED_SIZE = 30

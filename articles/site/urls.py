@@ -1,9 +1,9 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from articles import feeds, sitemaps, views
-from articles.page_cache import public_page
-from articles.surrogate_keys import SITEMAP
+from articles.cache.page_cache import public_page
+from articles.cache.surrogate_keys import SITEMAP
+from articles.site import feeds, sitemaps, views
 
 app_name = "articles"
 

@@ -1,6 +1,6 @@
 """Purge the HTTP caches in front of the app (Varnish) when content readers see changes.
 
-``surrogate_keys_purged`` (``articles.invalidation``) is sent after the commit of every change
+``surrogate_keys_purged`` (``articles.cache.invalidation``) is sent after the commit of every change
 readers can see, in whichever app server made it, with the surrogate keys of the pages that
 show what changed. For each node in ``NEWSROOM_HTTP_CACHE_PURGE_URLS`` this sends
 
@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.dispatch import receiver
 
-from articles.invalidation import surrogate_keys_purged
+from articles.cache.invalidation import surrogate_keys_purged
 
 logger = logging.getLogger("newsroom.http_purge")
 
@@ -50,7 +50,7 @@ MAX_KEYS_HEADER_LENGTH = 4000
 VALID_KEY = re.compile(r"^[\x21-\x2b\x2d-\x7e]+$")
 
 
-@receiver(surrogate_keys_purged, dispatch_uid="articles.http_purge.purge_http_caches")
+@receiver(surrogate_keys_purged, dispatch_uid="articles.cache.http_purge.purge_http_caches")
 def purge_http_caches(sender, keys: Iterable[str] = (), **kwargs) -> None:
     """Purge ``keys`` from every configured HTTP cache node; log, never raise, on failure."""
     if not settings.NEWSROOM_HTTP_CACHE_PURGE_URLS or not keys:

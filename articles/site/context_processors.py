@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.utils.translation import gettext
 
-from articles import surrogate_keys
-from articles.invalidation import Remembered
+from articles.cache import surrogate_keys
+from articles.cache.invalidation import Remembered
 from articles.models import Category
 
 

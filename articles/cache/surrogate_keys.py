@@ -1,7 +1,7 @@
 """Surrogate keys: what a public page shows, and what a change makes stale, in one vocabulary.
 
 Every public page names the things it shows (``show()``, collected while ``public_page`` renders
-it); every change readers can see names the things it changed (``articles.signals``). A change
+it); every change readers can see names the things it changed (``articles.cache.signals``). A change
 purges exactly the pages that share a key with it, in the page cache and in any HTTP cache in
 front (the ``Surrogate-Key`` header; Varnish's xkey). The keys:
 

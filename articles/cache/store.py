@@ -1,6 +1,6 @@
 """Where cached pages are kept: this process's memory, then Redis, shared by every process.
 
-A cached page (``CachedPage``) carries what ``articles.invalidation`` needs to judge it: the
+A cached page (``CachedPage``) carries what ``articles.cache.invalidation`` needs to judge it: the
 generation it was made at, the surrogate keys it shows, and when it expires. A page is never
 changed once stored, and whether it may be served is decided by the purge log, not by where it
 was found: so this process keeps the pages it served in a plain LRU (``MemoryPages``) that needs
@@ -33,7 +33,7 @@ from django.dispatch import receiver
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from articles.invalidation import freshness
+from articles.cache.invalidation import freshness
 
 logger = logging.getLogger(__name__)
 
@@ -292,7 +292,7 @@ def cache_health() -> dict:
     return report
 
 
-@receiver(setting_changed, dispatch_uid="articles.caching.settings_changed")
+@receiver(setting_changed, dispatch_uid="articles.cache.store.settings_changed")
 def _settings_changed(setting: str, **kwargs) -> None:
     if setting.startswith(("NEWSROOM_PAGE_", "NEWSROOM_REDIS_")):
         reset_pages()

@@ -1,6 +1,6 @@
 """A database that cannot be reached: readers get a styled 503 that asks them to come back, not a 500.
 
-Pages already cached are still served (``articles.page_cache`` answers them before any query);
+Pages already cached are still served (``articles.cache.page_cache`` answers them before any query);
 this middleware answers the rest while PostgreSQL is down, refusing connections or too busy.
 """
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from articles.invalidation import RememberedValues, freshness
+from articles.cache.invalidation import RememberedValues, freshness
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
@@ -79,7 +79,7 @@ def page_number(request) -> int:
 def paginate(request, fetch: Fetch, key: str, keys: Iterable[str], size: int = PAGE_SIZE) -> Page:
     """Return the page of a listing that ``?page=`` asks for; 404 for a page that is not there.
 
-    ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.listings.summaries``);
+    ``fetch(offset, count, with_total)`` reads the listing's rows (``articles.site.listings.summaries``);
     ``key`` names the listing, ``keys`` are the surrogate keys of its list (what changes its size).
     """
     number = page_number(request)

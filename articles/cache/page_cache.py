@@ -3,15 +3,15 @@
 Two parts:
 
 - ``public_page`` decorates the views of public pages and collects the surrogate keys of what
-  the page shows (``articles.surrogate_keys.show()``, or ``keys=`` for a view whose keys are
+  the page shows (``articles.cache.surrogate_keys.show()``, or ``keys=`` for a view whose keys are
   fixed; a page naming none gets ``all``). For anonymous readers it marks the page as shareable:
   ``Cache-Control: public, max-age=0, s-maxage=N, must-revalidate``, where N never reaches past
   the next scheduled publication the page would show, and ``Surrogate-Key`` lists its keys for an
   HTTP cache to purge by (Varnish's xkey). For readers with a session it is ``private``. Every
   page gets an ``ETag`` (of its content) and ``Last-Modified``, and conditional GETs get a 304.
 - ``PageCacheMiddleware`` sits just inside SecurityMiddleware and WhiteNoise. An anonymous GET
-  or HEAD is answered from the page store (``articles.caching``) when it holds a page for that
-  address that the purge log says is fresh (``articles.invalidation``): no session,
+  or HEAD is answered from the page store (``articles.cache.store``) when it holds a page for that
+  address that the purge log says is fresh (``articles.cache.invalidation``): no session,
   authentication, CSRF, locale, URL resolution or view code runs, and no query is made (but the
   log's read, at most once a second). Otherwise the request goes on, and a page marked by
   ``public_page`` comes back to be stored, with the headers the inner middleware added.
@@ -36,19 +36,15 @@ from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language_from_request
 
-from articles import surrogate_keys
-from articles.caching import CachedPage, pages
-from articles.invalidation import freshness
+from articles.cache import surrogate_keys
+from articles.cache.invalidation import freshness
+from articles.cache.store import CachedPage, pages
 
-# Set on every answer of the middleware; never stored with a page.
-CACHE_STATUS_HEADER = "X-Cache"
 # The page's surrogate keys, space-separated, for an HTTP cache in front to purge by; Varnish's
 # configuration copies it into xkey and removes it before answering clients.
 SURROGATE_KEY_HEADER = "Surrogate-Key"
 PRIVATE_PAGE = "private, max-age=0, must-revalidate"
-NOT_A_PUBLIC_PAGE = "private, no-cache"
 PUBLIC_PAGE_ATTRIBUTE = "newsroom_public_page"
-NOT_STORED_HEADERS = frozenset({CACHE_STATUS_HEADER, "Cache-Control"})
 
 
 @dataclass(frozen=True)
@@ -113,18 +109,25 @@ def public_page(view=None, *, keys=()):
 class PageCacheMiddleware:
     """Answer anonymous readers from the page cache; store the public pages they are given."""
 
+    # Set on every answer of the middleware ("hit" or "miss"); never stored with a page.
+    cache_status_header = "X-Cache"
+    # Set per answer, so never stored with a page.
+    not_stored_headers = frozenset({cache_status_header, "Cache-Control"})
+    # What a response that is not a public page, and says nothing of caching, is given.
+    not_a_public_page = "private, no-cache"
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _may_share(request):
-            return _not_shared_unless_said(self.get_response(request))
+            return self._not_shared_unless_said(self.get_response(request))
         store, key, now = pages(), _page_key(request), time.time()
         # Read before the page is made: a change committed meanwhile is newer than the page.
         generation = freshness.generation()
         page = store.get(key, now)
         if page is not None:
-            return _answer(request, page, now)
+            return self._answer(request, page, now)
         response = self.get_response(request)
         shareable = getattr(response, PUBLIC_PAGE_ATTRIBUTE, None)
         if (
@@ -135,30 +138,34 @@ class PageCacheMiddleware:
             and shareable.expires - now >= 1
         ):
             headers = tuple(
-                (name, value) for name, value in response.items() if name not in NOT_STORED_HEADERS
+                (name, value) for name, value in response.items() if name not in self.not_stored_headers
             )
             store.set(
                 key, CachedPage(generation, shareable.keys, shareable.expires, response.content, headers), now
             )
-            response[CACHE_STATUS_HEADER] = "miss"
-        return _not_shared_unless_said(response)
+            response[self.cache_status_header] = "miss"
+        return self._not_shared_unless_said(response)
 
+    def _answer(self, request: HttpRequest, page: CachedPage, now: float) -> HttpResponse:
+        """Return the stored page, or a 304 when the reader's copy is still this one."""
+        response = HttpResponse(page.content)
+        for name, value in page.headers:
+            response.headers[name] = value
+        response["Cache-Control"] = shared_cache_control(page.expires - now)
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            response = get_conditional_response(
+                request,
+                etag=response.headers.get("ETag"),
+                last_modified=parse_http_date_safe(response.headers.get("Last-Modified", "")),
+                response=response,
+            )
+        response[self.cache_status_header] = "hit"
+        return response
 
-def _answer(request: HttpRequest, page: CachedPage, now: float) -> HttpResponse:
-    """Return the stored page, or a 304 when the reader's copy is still this one."""
-    response = HttpResponse(page.content)
-    for name, value in page.headers:
-        response.headers[name] = value
-    response["Cache-Control"] = shared_cache_control(page.expires - now)
-    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-        response = get_conditional_response(
-            request,
-            etag=response.headers.get("ETag"),
-            last_modified=parse_http_date_safe(response.headers.get("Last-Modified", "")),
-            response=response,
-        )
-    response[CACHE_STATUS_HEADER] = "hit"
-    return response
+    def _not_shared_unless_said(self, response: HttpResponse) -> HttpResponse:
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = self.not_a_public_page
+        return response
 
 
 def _expiry(keys: frozenset[str], now: float) -> float:
@@ -185,12 +192,6 @@ def _may_share(request: HttpRequest) -> bool:
         and settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
         and not carries_credentials(request)
     )
-
-
-def _not_shared_unless_said(response: HttpResponse) -> HttpResponse:
-    if not response.has_header("Cache-Control"):
-        response["Cache-Control"] = NOT_A_PUBLIC_PAGE
-    return response
 
 
 def _page_key(request: HttpRequest) -> str:

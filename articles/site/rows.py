@@ -9,17 +9,24 @@ as text and booleans as integers, JSON arrives as text) and into an instance, th
 ``fetch_all()`` runs such a statement. On PostgreSQL it binds the parameters on the server, so
 psycopg can keep the statement prepared on the connection (settings: ``prepare_threshold``):
 parsing and planning these statements took PostgreSQL longer than running them.
+
+``published_condition()`` is ``published()``'s condition compiled once for such statements, so
+what readers may see keeps its one definition (``ArticleQuerySet.published``).
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.utils import timezone
+
+from articles.models import Article
 
 
 class Columns:
@@ -152,3 +159,31 @@ def _preparable_cursor() -> Iterator:
         database.cursor_factory = client_binding
     with cursor:
         yield cursor
+
+
+# A time no article is published at: it shows where the time goes in published()'s compiled SQL.
+_STAND_IN_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def published_condition() -> tuple[str, list]:
+    """Return ``published()``'s condition on the article table, as SQL and parameters, for now."""
+    sql, params, time_index = compiled_published_condition(connection.vendor)
+    params = list(params)
+    params[time_index] = database_time(timezone.now())
+    return sql, params
+
+
+@functools.cache
+def compiled_published_condition(vendor: str) -> tuple[str, tuple, int]:
+    """Return ``published()``'s WHERE clause compiled for ``vendor``, its parameters, and which is the time.
+
+    Compiled once per process: only the SQL text is kept, the time is put in at each use.
+    """
+    query = Article.objects.published(at=_STAND_IN_TIME).query
+    sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    return f"({sql})", tuple(params), params.index(database_time(_STAND_IN_TIME))
+
+
+def database_time(moment: dt.datetime):
+    """Return ``moment`` as the database compares it with ``published_at`` (text on SQLite), for plain SQL."""
+    return Article._meta.get_field("published_at").get_db_prep_value(moment, connection)
