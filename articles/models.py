@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -49,7 +50,7 @@ READER_VISIBLE_FIELDS = (
 AROUND_FIELDS = ("id", "title", "slug", "published_at", "category_id", "title_language")
 
 
-class CategoryQuerySet(models.QuerySet["Category"]):
+class CategoryQuerySet(models.QuerySet["Category", "Category"]):
     def roots(self) -> CategoryQuerySet:
         """Return the top-level categories."""
         return self.filter(parent__isnull=True)
@@ -62,7 +63,7 @@ class CategoryQuerySet(models.QuerySet["Category"]):
         """Return the category at ``path`` followed by all its descendants (empty when there is none),
         in one query."""
         # A path sorts before the paths that extend it.
-        found = list(self.filter(_at_or_below(path)).order_by("path"))
+        found: list[Category] = list(self.filter(_at_or_below(path)).order_by("path"))
         return found if found and found[0].path == path else []
 
 
@@ -140,8 +141,8 @@ class Category(models.Model):
                 ancestor = ancestor.parent
 
     def _compute_paths(self) -> None:
-        if self.parent_id:
-            parent = self.parent
+        parent = self.parent
+        if parent is not None:
             self.path = parent.path + PATH_SEPARATOR + self.slug
             self.name_path = parent.name_path + NAME_PATH_SEPARATOR + self.name
             self.depth = parent.depth + 1
@@ -432,7 +433,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         rows = self.model._base_manager.filter(pk__in=Subquery(ids)).annotate(**self.query.annotations)
         rows.query.select_related = self.query.select_related
         rows.query.deferred_loading = self.query.deferred_loading
-        return list(rows.order_by(*(self.query.order_by or self.model._meta.ordering)))
+        return list(rows.order_by(*(self.query.order_by or self.model._meta.ordering or ())))
 
     def featured(self) -> ArticleQuerySet:
         """Return articles the editors marked as featured."""
@@ -534,8 +535,8 @@ _STAND_IN_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 def published_condition() -> tuple[str, list]:
     """Return ``published()``'s condition on the article table, as SQL and parameters, for now."""
-    sql, params, time_index = _compiled_published_condition(connection.vendor)
-    params = list(params)
+    sql, compiled_params, time_index = _compiled_published_condition(connection.vendor)
+    params = list(compiled_params)
     params[time_index] = database_time(timezone.now())
     return sql, params
 
@@ -757,8 +758,9 @@ def _page_groups() -> dict[str, tuple[Columns, int]]:
     return layout
 
 
-def _page_instance(row: tuple, name: str) -> models.Model | None:
-    """Return the instance the group ``name`` of a page row holds (None for a LEFT JOIN's no match)."""
+def _page_instance(row: tuple, name: str) -> Any:
+    """Return the instance the group ``name`` of a page row holds (None for a LEFT JOIN's no match);
+    its model is the group's, hence ``Any``."""
     group, start = _page_groups()[name]
     return group.instance(row, start)
 
@@ -1164,6 +1166,7 @@ class Article(models.Model):
         if (
             not imported
             and was_visible
+            and stored is not None
             and self.is_published
             and any(getattr(self, name) != stored[name] for name in READER_VISIBLE_FIELDS)
         ):
@@ -1242,9 +1245,7 @@ class Article(models.Model):
         The copies of the image it replaced are deleted once the change is committed, unless another
         article shows the same image (fetched images are stored once, by content).
         """
-        change = renditions_to_record(
-            self.lead_image.name if self.lead_image else "", self.lead_image_renditions, image_changed
-        )
+        change = renditions_to_record(self.lead_image.name or "", self.lead_image_renditions, image_changed)
         if change is None:
             return
         self.lead_image_renditions, replaced = change
@@ -1303,7 +1304,9 @@ def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = N
 
     Candidates are checked by exact (indexed) lookups, so the cost does not grow with the table.
     """
-    max_length = model._meta.get_field("slug").max_length
+    slug_field = model._meta.get_field("slug")
+    assert isinstance(slug_field, models.SlugField) and slug_field.max_length is not None
+    max_length = slug_field.max_length
     base = base[:max_length].strip("-")
     first = 1
     while True:
@@ -1329,7 +1332,8 @@ def _slugs_taken(model: type[models.Model], candidates: list[str], exclude_pk: i
     tables = [(model._meta.db_table, "slug", "id")]
     if model is Article:
         tables.append((SlugRedirect._meta.db_table, "old_slug", "article_id"))
-    selects, parameters = [], []
+    selects: list[str] = []
+    parameters: list[str | int] = []
     for table, column, owner in tables:
         sql = f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} IN ({marks})"
         parameters += candidates
@@ -1457,12 +1461,12 @@ class MediaImage(models.Model):
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:
-        return self.alt_text or self.file.name
+        return self.alt_text or self.file.name or ""
 
     def refresh_renditions(self, file_changed: bool = False) -> None:
         """Render and record the image's smaller copies when the file is new or the copies on record are
         another file's; the replaced file's copies are deleted once the change is committed."""
-        change = renditions_to_record(self.file.name, self.renditions, file_changed)
+        change = renditions_to_record(self.file.name or "", self.renditions, file_changed)
         if change is None:
             return
         self.renditions, replaced = change
