@@ -15,7 +15,12 @@ ARCHIVE ?= $(SEED_CORPUS)
 PRODUCTION := DJANGO_DEBUG=0 DJANGO_SECRET_KEY_FILE=$(DATA_DIR)/secret-key DJANGO_ALLOWED_HOSTS='$(ALLOWED_HOSTS)' \
 	DJANGO_HTTPS=0 NEWSROOM_SERVE_MEDIA=1
 
-.PHONY: install run dev import test lint format check bench faults cluster cluster-stop clean
+# Extra pytest arguments for `make test`, e.g. make test PYTEST_ARGS='-x tests/test_views.py'.
+PYTEST_ARGS ?=
+# What `make check` adds to the tests: a coverage report of our code (settings in pyproject.toml).
+COVERAGE_ARGS := --cov=articles --cov=newsroom --cov-report=term:skip-covered
+
+.PHONY: install run dev import test lint typecheck precommit format check bench faults cluster cluster-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PYTHON_BIN) -m venv $(VENV)
@@ -52,22 +57,31 @@ import: install
 
 ## test: the test suite (SQLite unless DATABASE_URL is set); exits non-zero when no test ran
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+## typecheck: mypy with django-stubs over articles/ and newsroom/ (strict on the importer; pyproject.toml)
+typecheck: install
+	$(VENV)/bin/mypy
+
+## precommit: the pre-commit hooks (ruff, ruff format, django-upgrade, mypy) on every file
+precommit: install
+	$(VENV)/bin/pre-commit run --all-files
+
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## check: lint, migrations, deploy checks with production-like settings, then the tests
-check: lint
+## check: lint, types, migrations, deploy checks with production-like settings, then the tests
+##        with a coverage report
+check: lint typecheck
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	  DJANGO_ALLOWED_HOSTS=news.example.com $(PYTHON) manage.py check --deploy --fail-level WARNING
-	$(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory test PYTEST_ARGS="$(COVERAGE_ARGS) $(PYTEST_ARGS)"
 
 ## bench: import and page benchmarks, printing figures (see benchmarks/)
 bench: install
@@ -89,4 +103,4 @@ cluster-stop:
 	$(PYTHON) deploy/cluster.py stop
 
 clean:
-	rm -rf $(VENV) data/staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) data/staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage .coverage.*

@@ -28,7 +28,7 @@ def path_to(name: str, key: str, value: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _pattern(urlconf, script_prefix: str, name: str, key: str) -> tuple[str, str]:
+def _pattern(urlconf: str | None, script_prefix: str, name: str, key: str) -> tuple[str, str]:
     """Return the text before and after the value in the route's address."""
     before, _stand_in, after = reverse(name, kwargs={key: STAND_IN}, urlconf=urlconf).partition(STAND_IN)
     return before, after

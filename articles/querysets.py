@@ -9,7 +9,7 @@ through ``self.model._meta`` as Django's related managers do.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.db.models import Case, Count, Min, Prefetch, Q, Subquery, Value, When
@@ -20,7 +20,7 @@ from articles import body_marks, search
 from articles.sanitise import sanitise
 
 if TYPE_CHECKING:
-    from articles.models import Article, Author, Category, Tag
+    from articles.models import Article, Author, Category, PreviewLink, Tag
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
@@ -35,7 +35,7 @@ SUMMARY_DEFERRED_FIELDS = (
 )
 
 
-class CategoryQuerySet(models.QuerySet):
+class CategoryQuerySet(models.QuerySet["Category", "Category"]):
     def roots(self) -> CategoryQuerySet:
         """Return the top-level categories."""
         return self.filter(parent__isnull=True)
@@ -48,7 +48,7 @@ class CategoryQuerySet(models.QuerySet):
         """Return the category at ``path`` followed by all its descendants (empty when there is none),
         in one query."""
         # A path sorts before the paths that extend it.
-        found = list(self.filter(_at_or_below(path)).order_by("path"))
+        found: list[Category] = list(self.filter(_at_or_below(path)).order_by("path"))
         return found if found and found[0].path == path else []
 
 
@@ -65,7 +65,7 @@ def person_name(user) -> str:
     return " ".join(part for part in (first, last) if part) or user.get_username()
 
 
-class AuthorManager(models.Manager):
+class AuthorManager(models.Manager["Author"]):
     def profile_for(self, user) -> Author:
         """Return the author profile of the staff account ``user``, creating it on first use.
 
@@ -87,14 +87,14 @@ class AuthorManager(models.Manager):
             return self.create(name=name, kind=self.model.Kind.PERSON, user=user)
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(models.QuerySet["Article"]):
     """What readers, the admin, the importer and the API ask of many articles.
 
     Related models are reached through ``_meta`` (as Django's own related managers do), so that
     this module imports no model module.
     """
 
-    def _related(self, name: str) -> type[models.Model]:
+    def _related(self, name: str) -> Any:
         """Return the model at the other end of the article's relation ``name``."""
         return self.model._meta.get_field(name).related_model
 
@@ -194,7 +194,7 @@ class ArticleQuerySet(models.QuerySet):
         rows = self.model._base_manager.filter(pk__in=Subquery(ids)).annotate(**self.query.annotations)
         rows.query.select_related = self.query.select_related
         rows.query.deferred_loading = self.query.deferred_loading
-        return list(rows.order_by(*(self.query.order_by or self.model._meta.ordering)))
+        return list(rows.order_by(*(self.query.order_by or self.model._meta.ordering or ())))
 
     def featured(self) -> ArticleQuerySet:
         """Return articles the editors marked as featured."""
@@ -292,14 +292,17 @@ def archive_range(
     )
 
 
-class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+_ArticleManagerBase = models.Manager.from_queryset(ArticleQuerySet)
+
+
+class ArticleManager(_ArticleManagerBase["Article"]):
     """The article querysets as ``Article.objects``.
 
     The article page's reads in plain SQL are the reader site's (``articles.site.article_page``).
     """
 
 
-class PreviewLinkQuerySet(models.QuerySet):
+class PreviewLinkQuerySet(models.QuerySet["PreviewLink"]):
     def live(self) -> PreviewLinkQuerySet:
         """Return the links that still show their article: neither ended nor expired."""
         return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())

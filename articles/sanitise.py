@@ -349,7 +349,9 @@ def _reshape_embed(element: etree._Element, tag: str) -> None:
     if not url:
         _drop_tree(element)
         return
-    element.getparent().replace(element, _link_for_embed(element, url))
+    parent = element.getparent()
+    assert parent is not None  # an element of the body, which is never the root
+    parent.replace(element, _link_for_embed(element, url))
 
 
 def _drop_tree(element: etree._Element) -> None:

@@ -36,12 +36,16 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from articles.models import Article
 
 TABLE = "article_search"
 CJK = (
@@ -205,7 +209,7 @@ def document_for(title: str, subtitle: str, summary: str, body: str) -> str:
     return segment(" ".join((title, subtitle, summary, plain_text(body))))
 
 
-def index_article(article) -> None:
+def index_article(article: Article) -> None:
     """Write ``article``'s row of the search index: one statement."""
     document = document_for(article.title, article.subtitle, article.summary, article.body)
     with connection.cursor() as cursor:
@@ -240,7 +244,7 @@ def remove_article(article_id: int) -> None:
         )
 
 
-def rebuild(articles: Iterable, clear: bool = True) -> int:
+def rebuild(articles: Iterable[Article], clear: bool = True) -> int:
     """Rewrite the index rows of ``articles`` (all of them first removed when ``clear``); return the count."""
     count = 0
     with connection.cursor() as cursor:
@@ -275,7 +279,7 @@ def highlight(text: str, query: Query, length: int = SNIPPET_CHARACTERS) -> Safe
     if first and first.start() > length // 3:
         start = first.start() - length // 3
     end = min(len(text), start + length)
-    pieces = []
+    pieces: list[str] = []
     position = start
     if pattern:
         for match in pattern.finditer(folded, start, end):

@@ -54,7 +54,9 @@ def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = N
     Candidates are checked by exact (indexed) lookups, ten at a time, so the cost does not grow
     with the table.
     """
-    max_length = model._meta.get_field("slug").max_length
+    slug_field = model._meta.get_field("slug")
+    assert isinstance(slug_field, models.SlugField) and slug_field.max_length is not None
+    max_length = slug_field.max_length
     base = base[:max_length].strip("-")
     first = 1
     while True:
@@ -72,10 +74,10 @@ def unique_slug(model: type[models.Model], base: str, exclude_pk: int | None = N
 def _slugs_taken(model: type[models.Model], candidates: list[str], exclude_pk: int | None) -> set[str]:
     """Return which ``candidates`` another row of ``model`` uses or, for a model whose old addresses
     keep redirecting (articles), another row's old address holds; in one query (a UNION)."""
-    taken = model._base_manager.filter(slug__in=candidates)
+    rows = model._base_manager.filter(slug__in=candidates)
     if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    taken = taken.order_by().values_list("slug", flat=True)
+        rows = rows.exclude(pk=exclude_pk)
+    taken = rows.order_by().values_list("slug", flat=True)
     redirect_model = _redirect_model(model)
     if redirect_model is not None:
         held = redirect_model._base_manager.filter(old_slug__in=candidates)

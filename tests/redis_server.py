@@ -6,13 +6,16 @@ Never the shared Redis on 6379: outage tests stop and freeze their own.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 import redis
@@ -41,6 +44,30 @@ def free_port() -> int:
     pytest.skip(f"no free port in {PORTS.start}-{PORTS.stop - 1} for a redis-server of the test's own")
 
 
+def claim_port() -> tuple[int, IO[str]]:
+    """Return a free port and a lock on it that keeps every other test process off it until closed.
+
+    A port that is merely free now may be taken by another test run on this machine (the two
+    database passes of .ci/run run at once) while this server is stopped for a restart, and its
+    server would then answer this test's pings.
+    """
+    for port in PORTS:
+        lock = open(Path(tempfile.gettempdir()) / f"newsroom-test-port-{port}.lock", "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        with contextlib.closing(socket.socket()) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                lock.close()
+                continue
+        return port, lock
+    pytest.skip(f"no free port in {PORTS.start}-{PORTS.stop - 1} for a redis-server of the test's own")
+
+
 class RedisServer:
     """A redis-server in ``directory``; with ``persistent`` every write is saved to an append-only file
     (fsync always) and read back when the server starts again, as a restarted production Redis does."""
@@ -49,7 +76,7 @@ class RedisServer:
         self.executable = require_redis_server()
         self.directory = directory
         self.persistent = persistent
-        self.port = free_port()
+        self.port, self._port_lock = claim_port()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -114,3 +141,4 @@ class RedisServer:
             self.process.kill()
             self.process.wait(10)
             self.process = None
+        self._port_lock.close()

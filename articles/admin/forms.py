@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
@@ -138,8 +140,9 @@ class ArticleAdminForm(forms.ModelForm):
         if expected == current:
             return
         # Saving again after reading this message replaces the other version, knowingly.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("expected_version")] = current
+        data = cast(QueryDict, self.data).copy()
+        data[self.add_prefix("expected_version")] = str(current)
+        self.data = data
         last = (
             Version.objects.get_for_object_reference(Article, self.instance.pk)
             .select_related("revision__user")

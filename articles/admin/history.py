@@ -17,6 +17,7 @@ then offered in the form like any other change, so a new address keeps the old o
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from reversion import revisions
 from reversion.models import Revision, Version
@@ -51,7 +52,7 @@ revisions.register(TaggedArticle)
 revisions.register(Article, follow=["bylines", "tagged_items"], exclude=NOT_IN_REVISIONS)
 
 
-def versions_of(article_pk) -> Version:
+def versions_of(article_pk) -> QuerySet[Version]:
     """Return the stored versions of an article, newest first, with their revision and user."""
     return (
         Version.objects.get_for_object_reference(Article, article_pk)

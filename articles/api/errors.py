@@ -18,7 +18,9 @@ from articles.api import NO_STORE
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text=gettext_lazy("What went wrong, in one sentence."))
-    errors = serializers.DictField(
+    # The response's "errors" field; it shadows Serializer.errors only in the type checker's eyes,
+    # since declared fields are collected from the class by the serializer's metaclass.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text=gettext_lazy("For each refused parameter, why it was refused."),

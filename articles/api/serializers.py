@@ -13,6 +13,7 @@ Times are ISO 8601 in the site's time zone with its offset, such as ``2022-01-16
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,7 +142,8 @@ def category_trail_data(category: Category, links: Links) -> list[dict]:
 
 def category_tree_data(categories: list[Category], links: Links) -> list[dict]:
     """Return ``categories`` (all of them, in one list) as nested nodes, siblings by their order."""
-    nodes, children = {}, {}
+    nodes: dict[int, dict[str, Any]] = {}
+    children: dict[int | None, list[int]] = {}
     for category in sorted(categories, key=lambda c: (c.sort_order, c.path)):
         nodes[category.pk] = {
             **category_summary_data(category, links),

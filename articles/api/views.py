@@ -105,7 +105,8 @@ class ArticleListView(ContentView):
 class ArticleDetailView(ContentView):
     """One article by its slug or its id. An old slug redirects (301) to the article's API address."""
 
-    def get(self, request, slug: str | None = None, pk: int | None = None):
+    def article_response(self, request, slug: str = "", pk: int | None = None):
+        """Return the response for the article with id ``pk`` or, when it is None, with ``slug``."""
         values = read_parameters(request.query_params, (FIELDS,))
         if pk is not None:
             page = self.page_by_id(pk)
@@ -162,7 +163,7 @@ class ArticleBySlugView(ArticleDetailView):
         },
     )
     def get(self, request, slug: str):
-        return super().get(request, slug=slug)
+        return self.article_response(request, slug=slug)
 
 
 class ArticleByIdView(ArticleDetailView):
@@ -174,7 +175,7 @@ class ArticleByIdView(ArticleDetailView):
         responses={200: ArticleSerializer, **ITEM_ERRORS},
     )
     def get(self, request, pk: int):
-        return super().get(request, pk=pk)
+        return self.article_response(request, pk=pk)
 
 
 class SearchView(ContentView):

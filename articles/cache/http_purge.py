@@ -137,6 +137,9 @@ def key_headers(keys: Iterable[str]) -> list[str]:
 def purge(node: str, keys_header: str) -> bool:
     """Send one PURGE of ``keys_header`` to the cache node at ``node``; return whether it was done."""
     address = urlsplit(node)
+    if not address.hostname:
+        logger.error("Could not purge %s: the address names no host", node, extra={"cache_node": node})
+        return False
     connection_class = (
         http.client.HTTPSConnection if address.scheme == "https" else http.client.HTTPConnection
     )

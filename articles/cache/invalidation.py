@@ -38,6 +38,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import django.dispatch
 from django.conf import settings
@@ -179,6 +180,7 @@ class Schedule:
                 ),
             )
             for pk, published_at, category_id, editor_id in rows
+            if published_at is not None  # always, for a scheduled article
         )
         return cls(entries, complete)
 
@@ -303,19 +305,23 @@ class Freshness:
             }
 
 
-class Remembered:
+# The value a Remembered or RememberedValues keeps.
+Value = TypeVar("Value")
+
+
+class Remembered(Generic[Value]):
     """A value read from the database, kept by this process until a purge names one of its keys."""
 
-    def __init__(self, load: Callable[[], object], keys: Iterable[str]) -> None:
+    def __init__(self, load: Callable[[], Value], keys: Iterable[str]) -> None:
         self.load = load
         self.keys = frozenset(keys)
-        self._held: tuple[int, object] | None = None
+        self._held: tuple[int, Value] | None = None
         freshness._remembered.add(self)
 
     def forget(self) -> None:
         self._held = None
 
-    def get(self) -> object:
+    def get(self) -> Value:
         """Return the value, read again when it may have changed."""
         generation = freshness.generation()
         held = self._held
@@ -326,7 +332,7 @@ class Remembered:
         return value
 
 
-class RememberedValues:
+class RememberedValues(Generic[Value]):
     """Values read from the database under names (a listing's size, say), each kept by this process
     until a purge names one of the keys it was kept with, or a scheduled publication that changes
     one of them comes due; at most ``most`` of them at once."""
@@ -334,14 +340,14 @@ class RememberedValues:
     def __init__(self, most: int = 10_000) -> None:
         self.most = most
         self._lock = threading.Lock()
-        self._held: dict[str, tuple[int, frozenset[str], float, object]] = {}
+        self._held: dict[str, tuple[int, frozenset[str], float, Value]] = {}
         freshness._remembered.add(self)
 
     def forget(self) -> None:
         with self._lock:
             self._held = {}
 
-    def get(self, name: str) -> object | None:
+    def get(self, name: str) -> Value | None:
         """Return the value kept under ``name``, or None when there is none or it may have changed."""
         held = self._held.get(name)
         if held is None:
@@ -349,7 +355,7 @@ class RememberedValues:
         generation, keys, expires, value = held
         return value if time.time() < expires and freshness.is_fresh(generation, keys) else None
 
-    def keep(self, name: str, value: object, keys: Iterable[str], generation: int) -> None:
+    def keep(self, name: str, value: Value, keys: Iterable[str], generation: int) -> None:
         """Keep ``value`` under ``name``: read at ``generation`` (``freshness.generation()``, taken
         before the read), it changes with the things ``keys`` name."""
         keys, now = frozenset(keys), time.time()

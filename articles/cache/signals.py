@@ -14,7 +14,8 @@ Writes that bypass signals (``QuerySet.update()``, ``bulk_create``, raw SQL) mus
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -36,7 +37,7 @@ UNSEEN_FIELDS = frozenset(
 # --- articles ------------------------------------------------------------------------
 
 
-def _place(values: dict | None) -> str:
+def _place(values: Mapping[str, Any] | None) -> str:
     """Return whether an article with these values is ``visible``, ``scheduled`` or ``hidden`` now."""
     if values is None or values["status"] != Article.Status.PUBLISHED or values["published_at"] is None:
         return "hidden"
@@ -64,7 +65,7 @@ def remember_article_place(sender, instance: Article, **kwargs) -> None:
             # Locked: nobody moves the article between this read and the save.
             rows = rows.select_for_update()
         stored = rows.values(*PLACE_FIELDS).first()
-    instance._place_before_save = stored
+    instance.__dict__["_place_before_save"] = stored
 
 
 @receiver(post_save, sender=Article, dispatch_uid="articles.purge_saved_article")
@@ -94,7 +95,7 @@ def remember_deleted_article(sender, instance: Article, **kwargs) -> None:
     # Before the delete: its tags and bylines go with it.
     values = {field: getattr(instance, field) for field in PLACE_FIELDS}
     if _place(values) != "hidden":
-        instance._purge_after_delete = _appearance(instance.pk, values, _links(instance.pk))
+        instance.__dict__["_purge_after_delete"] = _appearance(instance.pk, values, _links(instance.pk))
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="articles.purge_deleted_article")
@@ -148,7 +149,7 @@ def remember_category_path(sender, instance: Category, **kwargs) -> None:
     stored = None
     if instance.pk is not None:
         stored = Category.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
-    instance._path_before_save = stored
+    instance.__dict__["_path_before_save"] = stored
 
 
 @receiver(post_save, sender=Category, dispatch_uid="articles.purge_saved_category")

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from django.conf import settings
+from django.db.models import QuerySet
 
 from articles.importing.errors import ImportRefused
 from articles.importing.normalise import read_category_path, read_date
 from articles.importing.profiles import load_profiles
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Tag
 
 UNSAFE_PATH_CHARACTERS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -59,9 +60,12 @@ def export_article(article: Article) -> str:
     return f"\n---\n{header}---\n\n<div>\n{article.body}\n</div>\n"
 
 
-def export_queryset():
+def export_queryset() -> QuerySet[Article]:
     """Return every article with what the exporter reads loaded in a constant number of queries."""
-    return Article.objects.select_related("category", "editor").prefetch_related("bylines__author", "tags")
+    # django-stubs does not see taggit's TaggableManager as a relation that can be prefetched.
+    return Article.objects.select_related("category", "editor").prefetch_related(  # type: ignore[misc]
+        "bylines__author", "tags"
+    )
 
 
 def export_path(article: Article) -> PurePosixPath:
@@ -70,7 +74,7 @@ def export_path(article: Article) -> PurePosixPath:
     return PurePosixPath(*folders, f"{article.slug}.md")
 
 
-def _date_as_written(article: Article, categories: list) -> Any:
+def _date_as_written(article: Article, categories: Any) -> Any:
     """Return the date to write: as the document had it while it still reads as the article's time
     (the feed's zone applies again on import), else the time itself; None when there is none."""
     raw = article.front_matter.get("date")
@@ -103,8 +107,9 @@ def _category_names(article: Article) -> list[str]:
     return list(_names_of_category(article.category_id, article.category.name_path))
 
 
-def _categories(article: Article) -> list:
-    """Return the raw categories the article was imported with when they still lead to its category."""
+def _categories(article: Article) -> Any:
+    """Return the raw categories the article was imported with (text or a list, as the document wrote
+    them) when they still lead to its category, else the category names."""
     names = _category_names(article)
     raw = article.front_matter.get("categories")
     if raw is not None:
@@ -116,7 +121,7 @@ def _categories(article: Article) -> list:
     return names
 
 
-def _newsroom_fields(article: Article, bylines: list[Author], tags) -> dict[str, Any]:
+def _newsroom_fields(article: Article, bylines: list[Author], tags: list[Tag]) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "import_key": article.import_key or f"newsroom-{article.pk}",
         "slug": article.slug,

@@ -35,7 +35,9 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
@@ -43,6 +45,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 from articles.images import ImageInfo, format_bytes, render_renditions, validate_image
+
+if TYPE_CHECKING:
+    from articles.models import Article
 
 USER_AGENT = "newsroom-importer/1.0"
 MAX_REDIRECTS = 3
@@ -59,6 +64,14 @@ SAFE_PATH_CHARACTERS = "/%:@!$&'()*+,;=-._~?"
 NAT64_NETWORK = ipaddress.ip_network("64:ff9b::/96")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# One entry of socket.getaddrinfo(): family, type, protocol, canonical name, socket address.
+AddressEntry = tuple[
+    socket.AddressFamily,
+    socket.SocketKind,
+    int,
+    str,
+    tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes],
+]
 
 
 class FetchRefused(Exception):
@@ -90,7 +103,7 @@ def fetch_image(url: str) -> FetchedImage:
         raise
 
 
-def store_lead_image(article, fetched: FetchedImage) -> str:
+def store_lead_image(article: Article, fetched: FetchedImage) -> str:
     """Put ``fetched`` into ``article.lead_image`` and render its copies; return the storage name.
 
     The name is made from the content's SHA-256, so fetching the same image again
@@ -241,7 +254,7 @@ def _parse(url: str, where: str) -> tuple[str, str, int, str]:
     return scheme, host, port or DEFAULT_PORTS[scheme], f"{path}?{query}" if query else path
 
 
-def _vetted_addresses(host: str, port: int, where: str) -> list[tuple]:
+def _vetted_addresses(host: str, port: int, where: str) -> Sequence[AddressEntry]:
     """Resolve ``host``; return its getaddrinfo entries, refusing when any address is not public."""
     try:
         entries = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
@@ -307,7 +320,7 @@ def _same_address(host: str, address: Address) -> bool:
         return False
 
 
-def _connect_to(addresses: list[tuple], timeout: float) -> socket.socket:
+def _connect_to(addresses: Sequence[AddressEntry], timeout: float | None) -> socket.socket:
     """Return a socket connected to the first of the vetted ``addresses`` that answers."""
     last_error: OSError | None = None
     for family, kind, proto, _name, sockaddr in addresses:
@@ -326,7 +339,7 @@ def _connect_to(addresses: list[tuple], timeout: float) -> socket.socket:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to ``host`` that connects only to the given, already vetted, addresses."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[tuple], timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, addresses: Sequence[AddressEntry], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._vetted_addresses = addresses
 
@@ -337,7 +350,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """An HTTPS connection to vetted addresses, verifying the certificate for ``host`` (sent as SNI)."""
 
-    def __init__(self, host: str, port: int, *, addresses: list[tuple], timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, addresses: Sequence[AddressEntry], timeout: float) -> None:
         self._tls_context = ssl.create_default_context()
         super().__init__(host, port, timeout=timeout, context=self._tls_context)
         self._vetted_addresses = addresses

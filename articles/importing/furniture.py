@@ -207,7 +207,9 @@ class _Line:
     """A run of inline content of ``parent``: its first text (``parent.text`` or the tail of the
     ``<br>``/block before it) and the inline children ``elements``, up to the next ``<br>`` or block."""
 
-    def __init__(self, parent: etree._Element, before: etree._Element | None, elements: list) -> None:
+    def __init__(
+        self, parent: etree._Element, before: etree._Element | None, elements: list[etree._Element]
+    ) -> None:
         self.parent = parent
         self.before = before
         self.elements = elements
@@ -239,7 +241,7 @@ def _units(parent: etree._Element) -> list[etree._Element | _Line]:
     """The content of ``parent`` as blocks (elements) and lines (inline runs between ``<br>``s and blocks)."""
     units: list[etree._Element | _Line] = []
     before = None
-    run: list = []
+    run: list[etree._Element] = []
     for child in parent:
         if not _is_element(child):
             run.append(child)  # a comment kept by the parser: part of the run
@@ -330,7 +332,8 @@ class _Extraction:
         container = self.container
         container.attrib.clear()
         markup = etree.tostring(container, encoding="unicode", method="html", with_tail=False)
-        start, end = f"<{container.tag}>", f"</{container.tag}>"
+        tag = str(container.tag)
+        start, end = f"<{tag}>", f"</{tag}>"
         if markup.startswith(start):
             markup = markup[len(start) :]
         if markup.endswith(end):
@@ -390,7 +393,7 @@ class _Extraction:
             parent.text = (parent.text or "") + tail
 
     def _inside_container(self, element: etree._Element) -> bool:
-        node = element
+        node: etree._Element | None = element
         while node is not None:
             if node is self.container:
                 return True
@@ -663,7 +666,7 @@ class _Extraction:
             if not self._inside_container(link) or not _SHARE.match((link.get("href") or "").strip()):
                 continue
             bar = None
-            node = link
+            node: etree._Element | None = link
             while node is not None and node is not self.container:
                 if len(clean(_text(node))) > _MAX_SHARE_TEXT or (_has_media(node) and node.tag != "a"):
                     break
@@ -697,7 +700,7 @@ class _Extraction:
         first = next((img for img in self.container.iter("img") if _usable_url(img.get("src"))), None)
         if first is None:
             return
-        src = first.get("src").strip()
+        src = (first.get("src") or "").strip()
         if self.profile.is_default_image(src):
             self.not_story_images.append(src)
             label = "default-image"
@@ -769,8 +772,9 @@ class _Extraction:
                 "em",
             }:
                 return False
-            lines = [line for line in _units(element)]
-            if any(not isinstance(line, _Line) for line in lines) or not lines:
+            units = _units(element)
+            lines = [unit for unit in units if isinstance(unit, _Line)]
+            if len(lines) < len(units) or not lines:
                 return False
             if self._tag_line(element):
                 self._drop(element)
@@ -957,6 +961,7 @@ class _Extraction:
         )
         fragment = etree.fromstring(f"<html><body><div>{markup}</div></body></html>".encode(), _parser())
         new = fragment.find("body/div")
+        assert new is not None  # the markup above always holds body/div
         container.text = None
         for child in list(container):
             container.remove(child)

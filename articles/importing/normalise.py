@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Field, Model
 from lxml import html as lxml_html
 
 from articles.importing.addresses import host_of
@@ -245,19 +246,22 @@ def check_lengths(post: PostData) -> None:
     """Refuse values longer than their field holds, naming the field, rather than cut or fail later."""
     from articles.models import Article, Author, Category, Tag
 
-    limits = [
-        (name, getattr(post, name), Article._meta.get_field(name).max_length) for name in LIMITED_FIELDS
-    ]
-    author_limit = Author._meta.get_field("name").max_length
+    limits = [(name, getattr(post, name), _max_length(Article, name)) for name in LIMITED_FIELDS]
+    author_limit = _max_length(Author, "name")
     limits += [("editor", post.editor, author_limit)]
     limits += [("author", name, author_limit) for name in post.outlets + post.writers]
-    limits += [
-        ("categories", name, Category._meta.get_field("name").max_length) for name in post.category_path
-    ]
-    limits += [("tags", tag.name, Tag._meta.get_field("name").max_length) for tag in post.tags]
+    limits += [("categories", name, _max_length(Category, "name")) for name in post.category_path]
+    limits += [("tags", tag.name, _max_length(Tag, "name")) for tag in post.tags]
     for field, value, limit in limits:
         if len(value) > limit:
             raise ImportRefused(f"is {len(value)} characters long; at most {limit} fit", field=field)
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    """Return the ``max_length`` of the text field ``name`` of ``model``."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.max_length is not None, f"{name} is not a bounded text field"
+    return field.max_length
 
 
 def web_url(value: str, field: str, warnings: list[str]) -> str:
@@ -392,8 +396,9 @@ def summary_from_body(body: str) -> str:
             and any(isinstance(child.tag, str) and child.tag in BLOCKS for child in block)
         ):
             continue  # a wrapper: its first paragraph comes next
-        if block.tag == "li" and block.getparent() is not None:
-            items = [_block_text(item) for item in block.getparent() if item.tag == "li"]
+        parent = block.getparent()
+        if block.tag == "li" and parent is not None:
+            items = [_block_text(item) for item in parent if item.tag == "li"]
             text = "、".join(item for item in items if item)
         else:
             text = _block_text(block)
@@ -410,11 +415,11 @@ def summary_from_body(body: str) -> str:
     return _cut(text, SUMMARY_MAX_LENGTH, SENTENCE_END)
 
 
-def _block_text(element) -> str:
+def _block_text(element: lxml_html.HtmlElement) -> str:
     """The text of ``element`` with a space wherever a line break or a block boundary falls."""
     parts: list[str] = []
 
-    def walk(node) -> None:
+    def walk(node: lxml_html.HtmlElement) -> None:
         if isinstance(node.tag, str) and (node.tag == "br" or node.tag in BLOCKS):
             parts.append(" ")
         if isinstance(node.tag, str) and node.tag not in {"script", "style"}:
@@ -508,7 +513,9 @@ def _merge_tags(
     return tuple(merged.values())
 
 
-def _kept_front_matter(front: dict[str, Any], extension: dict[str, Any], category_repaired: bool) -> dict:
+def _kept_front_matter(
+    front: dict[str, Any], extension: dict[str, Any], category_repaired: bool
+) -> dict[str, Any]:
     """Return the front matter that has no field of its own, JSON-safe, plus repaired raw categories
     and the date as written (a feed's zone or a glitch may make it read otherwise)."""
     kept = {key: value for key, value in front.items() if key not in MAPPED_KEYS}
@@ -519,7 +526,8 @@ def _kept_front_matter(front: dict[str, Any], extension: dict[str, Any], categor
         kept["newsroom"] = unknown_extension
     if category_repaired:
         kept["categories"] = front.get("categories", front.get("category"))
-    return json_safe(kept)
+    safe: dict[str, Any] = json_safe(kept)
+    return safe
 
 
 def json_safe(value: Any) -> Any:

@@ -9,8 +9,13 @@ import yaml
 
 from articles.importing.errors import ImportRefused, ImportSkipped
 
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml: the pure-Python loader reads the same
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]  # a different class, same role
 
-class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+
+class FrontMatterLoader(_SafeLoader):
     """The safe loader, leaving dates as text so that ``normalise`` judges them and names the field."""
 
     yaml_implicit_resolvers = {

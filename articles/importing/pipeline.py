@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,7 +52,7 @@ class DocumentReport:
     # The feed (its profile's name); for a document never read, the folders it sits in.
     feed: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"outcome": str(self.outcome)}
 
 
@@ -178,9 +179,9 @@ class Importer:
         self.lookups = Lookups()
         self.seen_keys: dict[str, str] = {}
         # One query up front lets unchanged documents skip parsing altogether.
-        self.known_hashes: dict[str, str] = dict(
-            Article.objects.exclude(import_key=None).values_list("import_hash", "import_key")
-        )
+        rows = Article.objects.exclude(import_key=None).values_list("import_hash", "import_key")
+        # Every key is set (the exclude); the condition says so to the type checker.
+        self.known_hashes: dict[str, str] = {digest: key for digest, key in rows if key is not None}
 
     def run(self, documents: list[tuple[Path, str]]) -> Iterator[DocumentReport]:
         """Import ``documents`` in order, yielding one report each.
@@ -193,7 +194,7 @@ class Importer:
         pool = None
         parsed_here = 0
         lookahead = max(self.workers, 1) * LOOKAHEAD_PER_WORKER
-        pending: deque = deque()
+        pending: deque[Pending] = deque()
         try:
             for index, (path, name) in enumerate(documents):
                 digest = self._hash(path, name)
@@ -329,7 +330,7 @@ class Importer:
     def _fetch_lead_image(self, result: UpsertResult, url: str, report: DocumentReport) -> None:
         from articles.importing.fetch import FetchRefused, fetch_image, store_lead_image
 
-        if not url:
+        if not url or result.article_id is None:
             return
         article = Article.objects.get(pk=result.article_id)
         if article.lead_image:

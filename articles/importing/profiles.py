@@ -217,7 +217,7 @@ def _profile(path: str, where: str, key: str, table: Any, base: FeedProfile | No
                 f"{path}: [{where}] promotion_phrases: bad pattern {phrase!r}: {error}"
             ) from error
 
-    def inherited(name: str) -> tuple:
+    def inherited(name: str) -> tuple[str, ...]:
         return (getattr(base, name) if base else ()) + strings(name)
 
     return FeedProfile(

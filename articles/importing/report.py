@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from articles.importing.pipeline import DocumentReport
 from articles.importing.upsert import Outcome
@@ -32,11 +33,11 @@ def warning_kind(text: str) -> str:
 class FeedSummary:
     feed: str
     documents: int = 0
-    outcomes: Counter = field(default_factory=Counter)
-    warnings: Counter = field(default_factory=Counter)
-    furniture: Counter = field(default_factory=Counter)
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
+    furniture: Counter[str] = field(default_factory=Counter)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "feed": self.feed,
             "documents": self.documents,

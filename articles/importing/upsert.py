@@ -7,6 +7,7 @@ import enum
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
@@ -20,6 +21,8 @@ from articles.slugs import slug_from_text, with_suffix
 
 SLUG_ATTEMPTS = 5
 ATTEMPTS = 3
+# The rows ``_get_or_create`` finds or makes.
+FoundRow = TypeVar("FoundRow", Category, Author)
 IN_TRASH = "an editor moved the article to the trash; restore it there to import it again (--force does not)"
 
 
@@ -51,9 +54,9 @@ class Lookups:
     categories: dict[tuple[str, ...], Category] = field(default_factory=dict)
     authors: dict[tuple[str, str], Author] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
-    pending: list[tuple[dict, object, object]] = field(default_factory=list)
+    pending: list[tuple[dict[Any, Any], object, object]] = field(default_factory=list)
 
-    def remember(self, table: dict, key: object, row: object) -> None:
+    def remember(self, table: dict[Any, Any], key: object, row: object) -> None:
         self.pending.append((table, key, row))
 
     def commit(self) -> None:
@@ -146,21 +149,23 @@ def plan(post: PostData, *, content_hash: str, force: bool = False) -> UpsertRes
         Outcome.CREATED: "dry run: would be created",
         Outcome.UPDATED: "dry run: would be updated",
     }.get(outcome, "")
-    if outcome == Outcome.KEPT_EDITOR_CHANGES:
+    if outcome == Outcome.KEPT_EDITOR_CHANGES and existing is not None:
         reason = f"dry run: {conflict_reason(existing)}"
     return UpsertResult(outcome, existing.pk if existing else None, reason)
 
 
-def _upsert(post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups, attempt: int):
+def _upsert(
+    post: PostData, content_hash: str, source_path: str, force: bool, lookups: Lookups, attempt: int
+) -> UpsertResult:
     existing = Article.objects.select_for_update().filter(import_key=post.import_key).first()
     digest = fingerprint(post)
     outcome = decide(existing, content_hash=content_hash, digest=digest, force=force)
-    if outcome == Outcome.UNCHANGED:
+    if outcome == Outcome.UNCHANGED and existing is not None:
         if existing.import_hash != content_hash:
             # same fields from a re-read file: remember the new hash so the next run skips it unread
             Article.objects.filter(pk=existing.pk).update(import_hash=content_hash)
         return UpsertResult(outcome, existing.pk)
-    if outcome == Outcome.KEPT_EDITOR_CHANGES:
+    if outcome == Outcome.KEPT_EDITOR_CHANGES and existing is not None:
         return UpsertResult(outcome, existing.pk, conflict_reason(existing))
     article = existing or Article(import_key=post.import_key)
     _fill(article, post, content_hash, source_path, lookups)
@@ -288,7 +293,7 @@ def _create_tag(topic: TopicTag) -> Tag:
     return Tag.objects.create(name=topic.name, slug=with_suffix(base, slug_from_text(topic.name)[:8], 100))
 
 
-def _get_or_create(model, **identity):
+def _get_or_create(model: type[FoundRow], **identity: object) -> FoundRow:
     """Return the row with ``identity``, creating it; the unique constraint settles races."""
     row = model.objects.filter(**identity).first()
     if row is not None:

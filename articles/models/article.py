@@ -352,6 +352,7 @@ class Article(models.Model):
         if (
             not imported
             and was_visible
+            and stored is not None
             and self.is_published
             and any(getattr(self, name) != stored[name] for name in READER_VISIBLE_FIELDS)
         ):
@@ -430,9 +431,7 @@ class Article(models.Model):
         The copies of the image it replaced are deleted once the change is committed, unless another
         article shows the same image (fetched images are stored once, by content).
         """
-        change = renditions_to_record(
-            self.lead_image.name if self.lead_image else "", self.lead_image_renditions, image_changed
-        )
+        change = renditions_to_record(self.lead_image.name or "", self.lead_image_renditions, image_changed)
         if change is None:
             return
         self.lead_image_renditions, replaced = change

@@ -95,12 +95,12 @@ class MediaImage(models.Model):
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:
-        return self.alt_text or self.file.name
+        return self.alt_text or self.file.name or ""
 
     def refresh_renditions(self, file_changed: bool = False) -> None:
         """Render and record the image's smaller copies when the file is new or the copies on record are
         another file's; the replaced file's copies are deleted once the change is committed."""
-        change = renditions_to_record(self.file.name, self.renditions, file_changed)
+        change = renditions_to_record(self.file.name or "", self.renditions, file_changed)
         if change is None:
             return
         self.renditions, replaced = change

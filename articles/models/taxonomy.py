@@ -86,8 +86,8 @@ class Category(models.Model):
                 ancestor = ancestor.parent
 
     def _compute_paths(self) -> None:
-        if self.parent_id:
-            parent = self.parent
+        parent = self.parent
+        if parent is not None:
             self.path = parent.path + PATH_SEPARATOR + self.slug
             self.name_path = parent.name_path + NAME_PATH_SEPARATOR + self.name
             self.depth = parent.depth + 1

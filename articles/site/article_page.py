@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
 from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
 from articles.site.rows import (
@@ -258,8 +259,9 @@ def _page_groups() -> dict[str, tuple[Columns, int]]:
     return layout
 
 
-def _page_instance(row: tuple, name: str) -> models.Model | None:
-    """Return the instance the group ``name`` of a page row holds (None for a LEFT JOIN's no match)."""
+def _page_instance(row: tuple, name: str) -> Any:
+    """Return the instance the group ``name`` of a page row holds (None for a LEFT JOIN's no match);
+    its model is the group's, hence ``Any``."""
     group, start = _page_groups()[name]
     return group.instance(row, start)
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.translation import gettext as _
 
 from articles.cache import surrogate_keys as keys
@@ -25,18 +25,18 @@ FEED_SIZE = 30
 class LatestRss(Feed):
     """The newest published articles of the whole site."""
 
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
 
     def site_name(self) -> str:
         return settings.NEWSROOM_SITE_NAME or _("Newsroom")
 
-    def title(self, obj=None) -> str:
+    def title(self, obj) -> str:
         return self.site_name()
 
     def description(self, obj=None) -> str:
         return _("The latest news from %(site)s") % {"site": self.site_name()}
 
-    def link(self, obj=None) -> str:
+    def link(self, obj) -> str:
         return site_address(reverse("articles:home"))
 
     def articles(self, obj):
@@ -74,7 +74,7 @@ class LatestRss(Feed):
     def item_updateddate(self, item: Article):
         return item.revised_at or item.published_at
 
-    def item_author_name(self, item: Article) -> str:
+    def item_author_name(self, item: Article) -> str | None:
         return "、".join(byline.author.name for byline in item.bylines.all()) or None
 
     def item_categories(self, item: Article) -> list[str]:

@@ -169,9 +169,9 @@ def _statement(vendor: str, condition: str, first_order: str, total_condition: s
     order = f"{first_order + ', ' if first_order else ''}{article}.{quote('published_at')} DESC, {article}.{quote('id')} DESC"
     total = f", (SELECT COUNT(*) FROM {article} WHERE {total_condition})" if total_condition else ""
     # A prefix of the body: PostgreSQL then decompresses only the start of a long one.
-    opening = f", SUBSTR({article}.{quote('body')}, 1, %s)" if opening else ""
+    opening_column = f", SUBSTR({article}.{quote('body')}, 1, %s)" if opening else ""
     return (
-        f"SELECT {_summary_columns().select_list()}, {columns(Category).select_list()}{opening}{total}"
+        f"SELECT {_summary_columns().select_list()}, {columns(Category).select_list()}{opening_column}{total}"
         f" FROM {article} LEFT OUTER JOIN {category}"
         f" ON {category}.{quote('id')} = {article}.{quote('category_id')}"
         f" WHERE {article}.{quote('id')} IN"

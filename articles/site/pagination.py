@@ -97,4 +97,4 @@ def paginate(request, fetch: Fetch, key: str, keys: Iterable[str], size: int = P
 
 
 # How many articles each listing holds, as this process last counted them.
-_counts = RememberedValues()
+_counts: RememberedValues[int] = RememberedValues()

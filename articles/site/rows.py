@@ -21,20 +21,22 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.utils import timezone
 
 from articles.models import Article
 
+ModelT = TypeVar("ModelT", bound=models.Model)
 
-class Columns:
+
+class Columns(Generic[ModelT]):
     """Columns of one model's table in a plain-SQL select list, and the records and instances their
     values make. ``annotations`` name extra columns the statement selects after them."""
 
     def __init__(
-        self, model: type[models.Model], field_names: tuple[str, ...], annotations: tuple[str, ...]
+        self, model: type[ModelT], field_names: tuple[str, ...], annotations: tuple[str, ...]
     ) -> None:
         self.model = model
         # In the model's field order, which is the order Model.from_db() expects the values in.
@@ -44,7 +46,9 @@ class Columns:
         self.attnames = [field.attname for field in self.fields]
         self.annotations = annotations
         self.pk_index = self.fields.index(model._meta.pk)
-        self.Record = collections.namedtuple(f"{model.__name__}Record", [*self.attnames, *annotations])
+        self.Record = cast(
+            Any, collections.namedtuple(f"{model.__name__}Record", [*self.attnames, *annotations])
+        )
         self._select_lists: dict[str, str] = {}
         self._converters: dict[str, list[tuple[int, list[Callable], models.Expression]]] = {}
 
@@ -62,7 +66,8 @@ class Columns:
         text = self._select_lists.get(connection.vendor)
         if text is None:
             quote, table = connection.ops.quote_name, self.table
-            text = ", ".join(f"{table}.{quote(field.column)}" for field in self.fields)
+            # Concrete fields always have a column; the stubs allow None for the others.
+            text = ", ".join(f"{table}.{quote(field.column)}" for field in self.fields)  # type: ignore[arg-type]
             self._select_lists[connection.vendor] = text
         return text
 
@@ -84,14 +89,14 @@ class Columns:
             values[index] = value
         return self.Record._make(values)
 
-    def from_record(self, record: Any) -> models.Model:
+    def from_record(self, record: Any) -> ModelT:
         """Return the instance ``record`` holds, its annotations set as attributes."""
         instance = self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, list(record[: len(self.fields)]))
         for name in self.annotations:
             setattr(instance, name, getattr(record, name))
         return instance
 
-    def instance(self, row: Sequence, start: int = 0) -> models.Model | None:
+    def instance(self, row: Sequence, start: int = 0) -> ModelT | None:
         """Return the instance ``row`` holds from column ``start`` on; None where a LEFT JOIN found none."""
         if row[start + self.pk_index] is None:
             return None
@@ -116,7 +121,7 @@ class Columns:
 
 
 @functools.cache
-def columns(model: type[models.Model], *field_names: str, annotations: tuple[str, ...] = ()) -> Columns:
+def columns(model: type[ModelT], *field_names: str, annotations: tuple[str, ...] = ()) -> Columns[ModelT]:
     """Return the ``Columns`` of ``model``: the fields named (attribute names), or all of them."""
     return Columns(model, field_names, annotations)
 
@@ -167,8 +172,8 @@ _STAND_IN_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 def published_condition() -> tuple[str, list]:
     """Return ``published()``'s condition on the article table, as SQL and parameters, for now."""
-    sql, params, time_index = compiled_published_condition(connection.vendor)
-    params = list(params)
+    sql, compiled_params, time_index = compiled_published_condition(connection.vendor)
+    params = list(compiled_params)
     params[time_index] = database_time(timezone.now())
     return sql, params
 

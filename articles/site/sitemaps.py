@@ -1,6 +1,9 @@
 """sitemap.xml (an index of sections) and the news sitemap of the last two days' articles."""
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import Any
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
@@ -80,7 +83,7 @@ class EditorSitemap(Sitemap):
         return item.get_edited_url()
 
 
-SITEMAPS = {
+SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
     "news": NewsSitemap,
     "articles": ArticleSitemap,
     "categories": CategorySitemap,

@@ -102,7 +102,7 @@ def gettext_calls(source: str) -> str:
     """
     lines: dict[int, list[str]] = {}
     for line, function, messages in extract_from_ast(Environment().parse(source), babel_style=False):
-        if isinstance(messages, str):
+        if not isinstance(messages, tuple):
             messages = (messages,)
         # Only constants are messages: ``_(reason)`` translates a variable, nothing to extract.
         arguments = [

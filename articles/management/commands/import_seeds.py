@@ -8,6 +8,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -95,7 +96,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="Print no progress lines.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: str, **options: Any) -> None:
         missing = [str(path) for path in options["paths"] if not path.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.management.commands import makemessages
@@ -24,7 +25,8 @@ def jinja_folders() -> list[Path]:
         Path(folder).resolve()
         for engine in settings.TEMPLATES
         if engine["BACKEND"] == "django.template.backends.jinja2.Jinja2"
-        for folder in engine.get("DIRS", [])
+        # The django-stubs plugin types each engine from the values settings.py gives (object).
+        for folder in cast("list[str | Path]", engine.get("DIRS", []))
     ]
 
 
