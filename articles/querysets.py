@@ -20,7 +20,13 @@ from articles import body_marks, search
 from articles.sanitise import sanitise
 
 if TYPE_CHECKING:
-    from articles.models import Article, Author, Category, PreviewLink, Tag
+    from articles.models import (
+        Article,
+        Author,
+        Category,
+        PreviewLink,  # noqa: F401 - named in a string: QuerySet["PreviewLink"]
+        Tag,
+    )
 
 PATH_SEPARATOR = "/"
 NAME_PATH_SEPARATOR = " / "
