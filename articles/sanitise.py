@@ -464,7 +464,8 @@ def _inside(tokens: Iterator[dict]) -> Iterator[dict]:
     next(tokens, None)
     previous = next(tokens, None)
     for token in tokens:
-        yield previous
+        if previous is not None:
+            yield previous
         previous = token
 
 
@@ -495,7 +496,8 @@ def _sanitise_once(html: str) -> tuple[str, bool]:
     settled = _parses_back_alike(wrapper, parser.errors)
     # What ``bleach.Cleaner.clean`` does once it has parsed, on our own tree's tokens.
     filtered = BleachSanitizerFilter(
-        source=_as_bleach_reads_it(_inside(iter(_WALKER(wrapper)))),
+        # A filter's source is any iterable of tokens; the stubs ask for a tree walker.
+        source=_as_bleach_reads_it(_inside(iter(_WALKER(wrapper)))),  # type: ignore[arg-type]
         allowed_tags=ALLOWED_TAGS,
         attributes=_allow_attribute,
         strip_disallowed_tags=True,
