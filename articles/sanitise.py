@@ -27,6 +27,7 @@ cleaned by older rules are cleaned again when shown (``articles.body_marks``).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import warnings
@@ -205,6 +206,9 @@ class StyleSanitiser(CSSSanitizer):
     """bleach's property allow-list, and only plain values: no url(), image-set(), expression(),
     strings or blocks, whatever the property (escapes are read first: ``\\75 rl(`` is ``url(``)."""
 
+    # A body repeats its few styles (``text-align: center``) on many elements; the answer
+    # depends on the text alone. Bounded: a hostile body's styles cannot grow it.
+    @functools.lru_cache(maxsize=2048)  # noqa: B019 - one instance for the process (_STYLE_SANITISER)
     def sanitize_css(self, style: str) -> str:
         declarations = [
             declaration
