@@ -250,3 +250,16 @@ def test_corpus_title_matches_rank_first(imported_corpus):
 
 def _title_flags(text: str) -> list[bool]:
     return [text.lower() in title.lower() for title in titles(text)]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics are PostgreSQL's")
+def test_postgresql_keeps_statistics_on_enough_terms_to_know_a_rare_word():
+    # With the default target a word no article holds was reckoned common, and finding its
+    # matches walked every article (migration 0019).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstattarget FROM pg_attribute"
+            " WHERE attrelid = 'article_search'::regclass AND attname IN ('document', 'title_document')"
+        )
+        assert dict(cursor.fetchall()) == {"document": 1000, "title_document": 1000}
