@@ -477,9 +477,14 @@ def _inside(tokens: Iterator[dict]) -> Iterator[dict]:
         previous = token
 
 
+def holdable(html: str) -> str:
+    """Return ``html`` without the characters (and references to them) that lxml cannot hold."""
+    return NUMERIC_REFERENCE.sub(_without_unholdable_references, CONTROL_CHARACTERS.sub("", html))
+
+
 def sanitise(html: str) -> str:
     """Return ``html`` reduced to the news-body allow-list, safe to show as is."""
-    html = NUMERIC_REFERENCE.sub(_without_unholdable_references, CONTROL_CHARACTERS.sub("", html or ""))
+    html = holdable(html or "")
     if not html.strip():
         return ""
     cleaned, settled = _sanitise_once(html)

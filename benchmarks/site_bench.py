@@ -120,7 +120,7 @@ function done(summary, latency, requests)
 end
 """
 DRAFT_SAVE_SECONDS = 12
-# The per-process memory tier in front of Redis (articles/caching.py, MemoryPages) is hand-made:
+# The per-process memory tier in front of Redis (articles/cache/store.py, MemoryPages) is hand-made:
 # it stays only while it makes the cached pages it serves at least this much faster (issue 16).
 MEMORY_TIER_PAGES = ("article", "home")
 MEMORY_TIER_MIN_GAIN = 0.15
