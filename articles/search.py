@@ -204,14 +204,9 @@ def _best_matches(query: Query, limit: int) -> RawSQL:
     return RawSQL(sql, params)
 
 
-def document_for(title: str, subtitle: str, summary: str, body: str) -> str:
-    """Return the segmented text indexed for an article."""
-    return segment(" ".join((title, subtitle, summary, plain_text(body))))
-
-
 def index_article(article: Article) -> None:
     """Write ``article``'s row of the search index: one statement."""
-    document = document_for(article.title, article.subtitle, article.summary, article.body)
+    facts = article.text_facts()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -225,13 +220,14 @@ def index_article(article: Article) -> None:
                     article.status,
                     article.published_at,
                     article.title,
-                    segment(article.title),
-                    document,
+                    facts.title_terms,
+                    facts.search_document,
                 ],
             )
         else:
             cursor.execute(
-                f"INSERT OR REPLACE INTO {TABLE} (rowid, document) VALUES (%s, %s)", [article.pk, document]
+                f"INSERT OR REPLACE INTO {TABLE} (rowid, document) VALUES (%s, %s)",
+                [article.pk, facts.search_document],
             )
 
 

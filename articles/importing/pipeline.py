@@ -25,7 +25,7 @@ from articles.importing.errors import ImportRefused, ImportSkipped
 from articles.importing.normalise import PostData, normalise
 from articles.importing.parse import parse
 from articles.importing.read import content_hash, decode, read_bytes
-from articles.importing.upsert import Lookups, Outcome, UpsertResult, plan, upsert
+from articles.importing.upsert import Derived, Lookups, Outcome, UpsertResult, derive, plan, upsert
 from articles.models import Article
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class Prepared:
     post: PostData | None = None
     refusal: str = ""
     skipped: str = ""
+    derived: Derived | None = None
 
 
 # What ``Importer._start`` hands to ``_finish``: the rest of one document's import, run in order.
@@ -110,6 +111,7 @@ def prepare(path: Path, name: str, digest: str, status: str, max_bytes: int | No
     try:
         data = read_bytes(path, max_bytes or settings.NEWSROOM_IMPORT_MAX_BYTES)
         post = normalise(parse(decode(data)), status=status)
+        derived = derive(post)
     except ImportSkipped as skipped:
         return Prepared(name, digest, skipped=str(skipped))
     except ImportRefused as refusal:
@@ -119,7 +121,7 @@ def prepare(path: Path, name: str, digest: str, status: str, max_bytes: int | No
         return Prepared(
             name, digest, refusal=f"unexpected error while reading it ({type(error).__name__}: {error})"
         )
-    return Prepared(name, digest, post)
+    return Prepared(name, digest, post, derived=derived)
 
 
 def exit_with_parent(parent_pid: int) -> None:
@@ -181,7 +183,14 @@ class Importer:
         # One query up front lets unchanged documents skip parsing altogether.
         rows = Article.objects.exclude(import_key=None).values_list("import_hash", "import_key")
         # Every key is set (the exclude); the condition says so to the type checker.
-        self.known_hashes: dict[str, str] = {digest: key for digest, key in rows if key is not None}
+        self.known_hashes: dict[str, str] = {}
+        # The keys of every imported article: a document whose key is not among them is inserted
+        # without looking for its article (a concurrent import's is found on the retry).
+        self.known_keys: set[str] = set()
+        for digest, key in rows:
+            if key is not None:
+                self.known_hashes[digest] = key
+                self.known_keys.add(key)
 
     def run(self, documents: list[tuple[Path, str]]) -> Iterator[DocumentReport]:
         """Import ``documents`` in order, yielding one report each.
@@ -282,6 +291,8 @@ class Importer:
                     source_path=name,
                     force=self.force,
                     lookups=self.lookups,
+                    derived=prepared.derived,
+                    may_exist=post.import_key in self.known_keys,
                 )
         except ImportRefused as refusal:
             return DocumentReport(

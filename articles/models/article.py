@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles import body_marks, reading, search
+from articles import body_marks
 from articles.addresses import path_to
 from articles.images import delete_renditions, original_of, renditions_to_record, validate_image_field
 from articles.models.taxonomy import Author, Category, TaggedArticle
@@ -24,6 +24,7 @@ from articles.querysets import ArticleManager
 from articles.safe_urls import WebURLField, check_web_urls
 from articles.sanitise import sanitise
 from articles.slugs import slug_from_text, unique_slug
+from articles.text_facts import TextFacts
 
 # What readers see of an article: an edit of one of these after publication is a revision.
 READER_VISIBLE_FIELDS = (
@@ -211,6 +212,8 @@ class Article(models.Model):
     _clean_body: str | None = None
     # The slug take_free_slug() found free: saving it needs no check.
     _free_slug: str | None = None
+    # What the text tells, made from it once (text_facts()); the importer's workers hand it over.
+    _text_facts: TextFacts | None = None
 
     class Meta:
         verbose_name = _("article")
@@ -324,12 +327,19 @@ class Article(models.Model):
         notice = self.rights_notice.strip()
         return [line for line in self.credits.splitlines() if line.strip() and line.strip() != notice]
 
+    def text_facts(self) -> TextFacts:
+        """Return what the text tells (languages, reading time, search terms), made once per text."""
+        facts = self._text_facts
+        if facts is None or not facts.describes(self):
+            facts = self._text_facts = TextFacts.of(self.title, self.subtitle, self.summary, self.body)
+        return facts
+
     def _read_text(self) -> None:
         """Store what the text tells readers before they read it: its languages and reading time."""
-        text = search.plain_text(self.body)
-        self.title_language = reading.detect_language(self.title)
-        self.body_language = reading.detect_language(" ".join((self.summary, text)))
-        self.reading_minutes = reading.reading_minutes(text)
+        facts = self.text_facts()
+        self.title_language = facts.title_language
+        self.body_language = facts.body_language
+        self.reading_minutes = facts.reading_minutes
 
     def _stored(self) -> dict | None:
         """Return the stored row's slug, status and what readers see of it (None for a new article)."""

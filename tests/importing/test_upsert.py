@@ -7,7 +7,7 @@ import re
 import shutil
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from articles.importing import upsert as upsert_module
@@ -416,3 +416,73 @@ def test_revision_time_is_the_source_update_or_the_publication():
     updated = text.replace("\ndate:", "\nupdated: 2024-01-02 08:00:00\ndate:", 1)
     revised = Article.objects.get(pk=store(updated, force=True).article_id)
     assert revised.revised_at == dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
+
+
+def import_key_lookups(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if sql.startswith("SELECT") and '"import_key" =' in sql]
+
+
+def test_a_document_known_to_be_new_is_inserted_without_looking_for_its_article():
+    post, digest, lookups = new_document_after_warm_up()
+    with CaptureQueriesContext(connection) as queries:
+        result = upsert(post, content_hash=digest, source_path="K3", lookups=lookups, may_exist=False)
+    assert result.outcome is Outcome.CREATED
+    assert import_key_lookups([query["sql"] for query in queries.captured_queries]) == []
+    assert Article.objects.get(import_key=post.import_key).title == post.title
+
+
+def test_a_document_said_to_be_new_whose_article_exists_is_found_on_the_retry():
+    # What happens when another import creates the article between the run's start and this document.
+    first = store_seed("K1")
+    text = seed_text("K1").encode("utf-8")
+    post = normalise(parse(decode(text)))
+    result = upsert(post, content_hash=content_hash(text), source_path="K1", may_exist=False)
+    assert (result.outcome, result.article_id) == (Outcome.UNCHANGED, first.article_id)
+    assert Article.objects.filter(import_key=post.import_key).count() == 1
+
+
+def test_the_importer_looks_only_for_articles_it_imported_before(tmp_path):
+    write_seed(tmp_path, "K1")
+    run(tmp_path)
+    write_seed(tmp_path, "K1", changed(seed_text("K1")))
+    write_seed(tmp_path, "K3")
+    with CaptureQueriesContext(connection) as queries:
+        reports = run(tmp_path, workers=1)
+    assert sorted(report.outcome for report in reports) == [Outcome.CREATED, Outcome.UPDATED]
+    # One lookup: K1's article, known from an earlier run; K3 is inserted without one.
+    assert len(import_key_lookups([query["sql"] for query in queries.captured_queries])) == 1
+
+
+def test_the_writer_takes_the_text_facts_the_worker_made(monkeypatch):
+    from articles import text_facts
+
+    post, digest, lookups = new_document_after_warm_up()
+    derived = upsert_module.derive(post)
+    made = []
+    monkeypatch.setattr(text_facts.TextFacts, "of", lambda *args: made.append(args))
+    result = upsert(post, content_hash=digest, source_path="K3", lookups=lookups, derived=derived)
+    assert made == []
+    article = Article.objects.get(pk=result.article_id)
+    assert (article.body_language, article.reading_minutes) == (
+        derived.text.body_language,
+        derived.text.reading_minutes,
+    )
+    assert list(Article.objects.search("刷脸称重").values_list("pk", flat=True)) == [article.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_importers_own_transactions_commit_without_waiting_for_the_disk():
+    post, digest, lookups = new_document_after_warm_up()
+    with CaptureQueriesContext(connection) as queries:
+        upsert(post, content_hash=digest, source_path="K3", lookups=lookups)
+    relaxed = [query["sql"] for query in queries.captured_queries if "synchronous_commit" in query["sql"]]
+    assert relaxed == (["SET LOCAL synchronous_commit TO OFF"] if connection.vendor == "postgresql" else [])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)  # SET LOCAL ended with the transaction
+    # Inside a caller's transaction the caller's commit is left as it is.
+    text = changed(seed_text("K3")).encode("utf-8")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        upsert(normalise(parse(decode(text))), content_hash=content_hash(text), source_path="K3")
+    assert not [query for query in queries.captured_queries if "synchronous_commit" in query["sql"]]
