@@ -182,13 +182,12 @@ class Importer:
         self.seen_keys: dict[str, str] = {}
         # One query up front lets unchanged documents skip parsing altogether.
         rows = Article.objects.exclude(import_key=None).values_list("import_hash", "import_key")
-        # Every key is set (the exclude); the condition says so to the type checker.
         self.known_hashes: dict[str, str] = {}
         # The keys of every imported article: a document whose key is not among them is inserted
         # without looking for its article (a concurrent import's is found on the retry).
         self.known_keys: set[str] = set()
         for digest, key in rows:
-            if key is not None:
+            if key is not None:  # always (the exclude); says so to the type checker
                 self.known_hashes[digest] = key
                 self.known_keys.add(key)
 
