@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.cache import surrogate_keys as keys
 from articles.cache.signals import links_added
-from articles.models import Article, Purge, Tag
+from articles.models import Article, Category, Purge, Tag
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,11 @@ def test_renaming_a_tag_or_an_author_purges_its_page_and_the_sitemap():
     author.name = "张三丰"
     author.save()
     assert {keys.tag(tag.pk), keys.author(author.pk), keys.SITEMAP} <= purged_since(generation)
+
+
+def test_a_new_category_purges_the_lists_above_it_without_looking_below(django_assert_num_queries):
+    science = factories.category_path("科学")
+    generation = last_generation()
+    with django_assert_num_queries(3):  # the insert, the categories above, the purge log
+        space = Category.objects.create(parent=science, name="太空")
+    assert {keys.category_list(science.pk), keys.category(space.pk)} <= purged_since(generation)

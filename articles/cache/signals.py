@@ -166,8 +166,9 @@ def purge_category(sender, instance: Category, **kwargs) -> None:
         keys.category_list(pk)
         for pk in Category.objects.filter(path__in=prefixes).values_list("pk", flat=True)
     }
-    # Those below: their breadcrumbs and addresses show this one.
-    changed |= {keys.category(pk) for pk in instance.descendants().values_list("pk", flat=True)}
+    # Those below: their breadcrumbs and addresses show this one (a new category has none).
+    if not kwargs.get("created"):
+        changed |= {keys.category(pk) for pk in instance.descendants().values_list("pk", flat=True)}
     if any("/" not in path for path in paths):
         changed.add(keys.NAVIGATION)
     purge(changed)
