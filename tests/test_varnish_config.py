@@ -29,7 +29,8 @@ def require_varnish_modules():
 def test_varnish_behaves_as_the_vcl_promises(case):
     require_varnish_modules()
     result = subprocess.run(
-        ["varnishtest", "-q", str(VARNISH_DIR / "tests" / case)],
+        # Verbose: when a case fails, its log says which step waited or differed.
+        ["varnishtest", "-v", str(VARNISH_DIR / "tests" / case)],
         capture_output=True,
         text=True,
         timeout=120,
