@@ -175,10 +175,11 @@ def _commit_without_waiting_for_disk() -> None:
     """Let this transaction's commit return before PostgreSQL has flushed it to disk.
 
     Waiting for the flush costs an import more than everything else it asks the database per
-    article. What it buys is little here: a power cut (not a crash of PostgreSQL or of the
-    import) may lose the articles committed in its last fraction of a second, never half of
-    one, and importing again brings them back. Only the importer's own transactions are
-    relaxed (``SET LOCAL``); an editor's saves wait as always.
+    article. What it buys is little here: a crash of PostgreSQL or of its machine (not of the
+    import) may lose the articles committed in the last fraction of a second before it (at most
+    three times ``wal_writer_delay``), never half of one, and nothing inconsistent; importing
+    again brings them back. Only the importer's own transactions are relaxed (``SET LOCAL``);
+    an editor's saves wait as always.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
