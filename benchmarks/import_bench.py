@@ -197,17 +197,13 @@ def bench(kind: str, corpus: Path, tenfold: Path, scratch: Path) -> list[tuple[s
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE {name}"], check=False
         )
     share = first["rate"] / baseline["rate"]
-    spread = f"{min(run['rate'] for run in firsts):,.0f}–{max(run['rate'] for run in firsts):,.0f}"
-    baseline_spread = (
-        f"{min(run['rate'] for run in baselines):,.0f}–{max(run['rate'] for run in baselines):,.0f}"
-    )
     tail = large["last_tenth_rate"] / large["first_tenth_rate"]
     memory_growth = (large["peak_rss_mb"] + large["peak_worker_rss_mb"]) / (
         first["peak_rss_mb"] + first["peak_worker_rss_mb"]
     )
     return [
-        (f"{kind}: baseline, plain ORM create()", f"{baseline['rate']:,.0f} docs/s (median of {ROUNDS}: {baseline_spread}), {baseline['queries_per_document']:.1f} queries/doc", ""),
-        (f"{kind}: first import ({first['documents']} docs)", f"{first['rate']:,.0f} docs/s (median of {ROUNDS}: {spread}) = {share:.0%} of baseline, {first['queries_per_document']:.1f} queries/doc", _verdict(share >= 0.40 and first["queries_per_document"] <= 15, "≥ 40% of baseline, ≤ 15 queries/doc")),
+        (f"{kind}: baseline, plain ORM create()", f"{baseline['rate']:,.0f} docs/s ({_spread(baselines)}), {baseline['queries_per_document']:.1f} queries/doc", ""),
+        (f"{kind}: first import ({first['documents']} docs)", f"{first['rate']:,.0f} docs/s ({_spread(firsts)}) = {share:.0%} of baseline, {first['queries_per_document']:.1f} queries/doc", _verdict(share >= 0.40 and first["queries_per_document"] <= 15, "≥ 40% of baseline, ≤ 15 queries/doc")),
         (f"{kind}: unchanged re-run", f"{again['rate']:,.0f} docs/s, {again['queries_per_document']:.2f} queries/doc", _verdict(again["rate"] >= 2000, "≥ 2,000 docs/s")),
         (f"{kind}: 10× corpus ({large['documents']} docs)", f"{large['rate']:,.0f} docs/s; last tenth {large['last_tenth_rate']:,.0f} vs first tenth {large['first_tenth_rate']:,.0f} docs/s = {tail:.0%}", _verdict(tail >= 0.90, "last tenth ≥ 90% of first")),
         (f"{kind}: peak memory 1× → 10×", f"writer {first['peak_rss_mb']:.0f} → {large['peak_rss_mb']:.0f} MB, workers {first['peak_worker_rss_mb']:.0f} → {large['peak_worker_rss_mb']:.0f} MB (×{memory_growth:.2f})", _verdict(memory_growth <= 1.15, "flat (≤ ×1.15)")),
@@ -218,6 +214,12 @@ def _median(runs: list[dict]) -> dict:
     """Return the run with the median rate (the lower middle one of an even count)."""
     ordered = sorted(runs, key=lambda run: run["rate"])
     return ordered[(len(ordered) - 1) // 2]
+
+
+def _spread(runs: list[dict]) -> str:
+    """Return how the rates of ``runs`` spread, to print beside their median."""
+    rates = [run["rate"] for run in runs]
+    return f"median of {len(rates)}: {min(rates):,.0f}–{max(rates):,.0f}"
 
 
 def _verdict(passed: bool, target: str) -> str:
