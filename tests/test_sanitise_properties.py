@@ -161,7 +161,9 @@ def reads_back_alike(html: str) -> bool:
     return sanitising._parses_back_alike(wrapper, BROWSER_LIKE.errors)
 
 
-@PROPERTY_SETTINGS
+# Only documents that take the direct path qualify, a minority of random ones (7 of 57 in one CI
+# run, which Hypothesis's filter health check then refused): the filter is the point, not a flaw.
+@settings(PROPERTY_SETTINGS, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(DOCUMENTS.map(sanitising.holdable).filter(lambda html: html.strip() and reads_back_alike(html)))
 @example('<p title="a &amp; b" style="color: red">x &lt; y &amp;amp; z</p><pre>\ncode</pre>')
 def test_sanitise_gives_what_bleach_gives_parsing_our_tree_again(html):
